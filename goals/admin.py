@@ -1,0 +1,169 @@
+"""Django admin for every model of the chain; the organisation as a tree."""
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+from mptt.admin import MPTTModelAdmin
+from simple_history.admin import SimpleHistoryAdmin
+
+from . import services
+from .models import (
+    Activity,
+    DirectionGoal,
+    Indicator,
+    Measurement,
+    Membership,
+    OperationalPlan,
+    OrgUnit,
+    OverarchingGoal,
+    PlanYear,
+    ReportingOccasion,
+    StrategicArea,
+    Strategy,
+    Target,
+    Vision,
+)
+
+
+@admin.register(Vision)
+class VisionAdmin(admin.ModelAdmin):
+    list_display = ["statement", "adopted_year"]
+
+
+@admin.register(StrategicArea)
+class StrategicAreaAdmin(admin.ModelAdmin):
+    list_display = ["number", "name"]
+    filter_horizontal = ["overarching_goals", "strategies"]
+
+
+@admin.register(OverarchingGoal)
+class OverarchingGoalAdmin(admin.ModelAdmin):
+    list_display = ["number", "text", "decided_year"]
+
+
+@admin.register(Strategy)
+class StrategyAdmin(admin.ModelAdmin):
+    list_display = ["number", "text", "category"]
+    list_filter = ["category"]
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+@admin.register(OrgUnit)
+class OrgUnitAdmin(MPTTModelAdmin):
+    """Every write goes through goals.services, which holds the tree lock."""
+
+    list_display = ["name", "code", "kind", "own_operation"]
+    list_filter = ["kind", "own_operation"]
+    search_fields = ["name", "code"]
+    mptt_level_indent = 24
+    inlines = [MembershipInline]
+
+    def save_model(self, request, obj, form, change):
+        services.org_unit_save(org_unit=obj)
+
+    def delete_model(self, request, obj):
+        services.org_unit_delete(org_unit=obj)
+
+    def delete_queryset(self, request, queryset):
+        # Deepest first, so a unit is never deleted before what lies below it.
+        for unit in queryset.order_by("-level"):
+            services.org_unit_delete(org_unit=unit)
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "org_unit", "role"]
+    list_filter = ["role"]
+    search_fields = ["user__username", "user__first_name", "user__last_name", "org_unit__name"]
+    autocomplete_fields = ["user", "org_unit"]
+
+
+class ReportingOccasionInline(admin.TabularInline):
+    model = ReportingOccasion
+    extra = 0
+
+
+@admin.register(PlanYear)
+class PlanYearAdmin(admin.ModelAdmin):
+    list_display = ["year", "phase", "is_current"]
+    inlines = [ReportingOccasionInline]
+
+
+@admin.register(ReportingOccasion)
+class ReportingOccasionAdmin(admin.ModelAdmin):
+    list_display = ["name", "plan_year", "kind", "period_end", "opens_on", "deadline"]
+    list_filter = ["plan_year", "kind"]
+
+
+class IndicatorInline(admin.TabularInline):
+    model = Indicator
+    extra = 0
+    fields = ["code", "name", "unit_of_measure", "higher_is_better", "owner"]
+    show_change_link = True
+
+
+@admin.register(DirectionGoal)
+class DirectionGoalAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "title", "committee", "strategic_area", "valid_from", "valid_to"]
+    list_filter = ["committee", "strategic_area", "archived"]
+    search_fields = ["code", "title"]
+    filter_horizontal = ["overarching_goals", "strategies"]
+    inlines = [IndicatorInline]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "committee":
+            kwargs["queryset"] = OrgUnit.objects.filter(kind=OrgUnit.Kind.COMMITTEE)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class TargetInline(admin.TabularInline):
+    model = Target
+    extra = 0
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "name", "direction_goal", "unit_of_measure", "owner"]
+    list_filter = ["direction_goal__committee"]
+    search_fields = ["code", "name", "kolada_kpi"]
+    inlines = [TargetInline]
+
+
+@admin.register(Target)
+class TargetAdmin(SimpleHistoryAdmin):
+    list_display = ["indicator", "year", "value"]
+    list_filter = ["year"]
+
+
+@admin.register(Measurement)
+class MeasurementAdmin(SimpleHistoryAdmin):
+    list_display = ["indicator", "occasion", "value", "source"]
+    list_filter = ["occasion__plan_year", "source"]
+
+
+class ActivityInline(admin.StackedInline):
+    model = Activity
+    extra = 0
+
+
+@admin.register(OperationalPlan)
+class OperationalPlanAdmin(SimpleHistoryAdmin):
+    list_display = ["org_unit", "plan_year"]
+    list_filter = ["plan_year"]
+    search_fields = ["org_unit__name"]
+    inlines = [ActivityInline]
+
+
+@admin.register(Activity)
+class ActivityAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "plan", "direction_goal", "status", "starts_on", "ends_on"]
+    list_filter = ["status", "plan__plan_year"]
+    search_fields = ["title"]
+    list_select_related = ["plan__org_unit", "plan__plan_year", "direction_goal"]
+
+
+admin.site.empty_value_display = _("(saknas)")

@@ -1,0 +1,43 @@
+"""What every page's frame shows: municipality, year and phase, user and role, navigation."""
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
+from django.utils.translation import gettext as _
+
+from .models import Membership, PlanYear
+from .permissions import access_for
+
+
+def _frame(request) -> dict:
+    year = PlanYear.objects.filter(is_current=True).first() or PlanYear.objects.first()
+    phases = []
+    if year is not None:
+        for value, label in PlanYear.Phase.choices:
+            phases.append({"label": label, "current": value == year.phase})
+    user = request.user
+    role = ""
+    nav = []
+    if user.is_authenticated:
+        access = access_for(user)
+        labels = dict(Membership.Role.choices)
+        role = ", ".join(sorted(str(labels[r]) for r in access.roles))
+        if user.is_superuser and not role:
+            role = str(labels[Membership.Role.ADMIN])
+        nav = [
+            (_("Start"), reverse("start")),
+            (_("Styrkedja"), reverse("chain")),
+            (_("Täckning"), reverse("chain_coverage")),
+        ]
+        if user.is_staff:
+            nav.append((_("Administration"), reverse("admin:index")))
+    return {"plan_year": year, "phases": phases, "role": role, "nav": nav}
+
+
+def frame(request):
+    if request.path.startswith("/admin/"):
+        return {"municipality_name": settings.MUNICIPALITY_NAME}
+    return {
+        "municipality_name": settings.MUNICIPALITY_NAME,
+        "frame": SimpleLazyObject(lambda: _frame(request)),
+    }

@@ -1,0 +1,90 @@
+"""One place decides access: a Membership covers its org unit and everything below it."""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+from django.http import Http404
+
+from .models import Membership, OrgUnit
+
+
+@dataclass
+class Access:
+    """What one user may see, computed once per request."""
+
+    everything: bool
+    units: list[OrgUnit] = field(default_factory=list)
+    roles: set[str] = field(default_factory=set)
+
+    def subtree_q(self, prefix: str = "") -> Q:
+        """Rows whose org unit (at `prefix`) lies in a membership's subtree."""
+        if self.everything:
+            return Q()
+        q = Q(pk__in=[])
+        for unit in self.units:
+            q |= Q(
+                **{
+                    f"{prefix}tree_id": unit.tree_id,
+                    f"{prefix}lft__gte": unit.lft,
+                    f"{prefix}rght__lte": unit.rght,
+                }
+            )
+        return q
+
+    def committee_q(self, prefix: str = "") -> Q:
+        """Committees the user plans under: those in the subtree and the one above it."""
+        if self.everything:
+            return Q()
+        q = self.subtree_q(prefix)
+        for unit in self.units:
+            q |= Q(
+                **{
+                    f"{prefix}tree_id": unit.tree_id,
+                    f"{prefix}lft__lte": unit.lft,
+                    f"{prefix}rght__gte": unit.rght,
+                }
+            )
+        return q & Q(**{f"{prefix}kind": OrgUnit.Kind.COMMITTEE})
+
+    def covers(self, unit: OrgUnit) -> bool:
+        if self.everything:
+            return True
+        return any(
+            u.tree_id == unit.tree_id and u.lft <= unit.lft and unit.rght <= u.rght
+            for u in self.units
+        )
+
+    def sees_unit(self, unit: OrgUnit) -> bool:
+        """The unit lies in a membership's subtree or above a membership (its chain)."""
+        if self.everything:
+            return True
+        return self.covers(unit) or any(
+            u.tree_id == unit.tree_id and unit.lft <= u.lft and u.rght <= unit.rght
+            for u in self.units
+        )
+
+
+def access_for(user) -> Access:
+    """The user's access; cached on the user object for the request."""
+    cached = getattr(user, "_styr_access", None)
+    if cached is not None:
+        return cached
+    if not user.is_authenticated:
+        access = Access(everything=False)
+    else:
+        memberships = list(Membership.objects.filter(user=user).select_related("org_unit"))
+        units = [m.org_unit for m in memberships]
+        everything = user.is_superuser or any(u.kind == OrgUnit.Kind.MUNICIPALITY for u in units)
+        access = Access(everything=everything, units=units, roles={m.role for m in memberships})
+    user._styr_access = access
+    return access
+
+
+def require_committee_visible(user, committee: OrgUnit) -> None:
+    if not access_for(user).sees_unit(committee):
+        raise Http404
+
+
+def require_unit_visible(user, unit: OrgUnit) -> None:
+    if not access_for(user).covers(unit):
+        raise Http404

@@ -1,0 +1,272 @@
+"""Pages of the steering chain: start, the chain tree, its nodes and its coverage."""
+
+from django.contrib.auth.decorators import login_required
+from django.db import DatabaseError, connection
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from . import selectors
+from .models import (
+    Activity,
+    DirectionGoal,
+    Indicator,
+    Membership,
+    OperationalPlan,
+    OrgUnit,
+    OverarchingGoal,
+    StrategicArea,
+    Strategy,
+    Vision,
+)
+from .permissions import access_for, require_committee_visible, require_unit_visible
+
+
+def _selected_year(request) -> int:
+    """The year asked for in ?ar=, else the current plan year."""
+    years = [py.year for py in selectors.plan_years()]
+    raw = request.GET.get("ar", "")
+    if raw.isdigit() and int(raw) in years:
+        return int(raw)
+    current = selectors.current_plan_year()
+    return current.year if current else 0
+
+
+def _selected_committee(request, committees) -> OrgUnit | None:
+    code = request.GET.get("namnd", "")
+    if not code:
+        return None
+    for committee in committees:
+        if committee.code == code:
+            return committee
+    raise Http404
+
+
+@login_required
+def start(request):
+    plan_year = selectors.current_plan_year()
+    context = selectors.start_overview(user=request.user, plan_year=plan_year)
+    context["membership_rows"] = Membership.objects.filter(user=request.user).select_related(
+        "org_unit"
+    )
+    context["plan_year"] = plan_year
+    return render(request, "goals/start.html", context)
+
+
+@login_required
+def chain(request):
+    committees = list(selectors.committees_visible_to(user=request.user))
+    committee = _selected_committee(request, committees)
+    year = _selected_year(request)
+    tree = selectors.chain_tree(user=request.user, year=year, committee=committee)
+    return render(
+        request,
+        "goals/chain.html",
+        {
+            "tree": tree,
+            "committees": committees,
+            "selected_committee": committee,
+            "years": selectors.plan_years(),
+            "year": year,
+        },
+    )
+
+
+@login_required
+def coverage(request):
+    committees = list(selectors.committees_visible_to(user=request.user))
+    committee = _selected_committee(request, committees)
+    year = _selected_year(request)
+    return render(
+        request,
+        "goals/coverage.html",
+        {
+            "coverage": selectors.chain_coverage(user=request.user, year=year, committee=committee),
+            "committees": committees,
+            "selected_committee": committee,
+            "years": selectors.plan_years(),
+            "year": year,
+        },
+    )
+
+
+@login_required
+def vision_detail(request, pk):
+    vision = get_object_or_404(Vision, pk=pk)
+    areas = vision.strategic_areas.prefetch_related("overarching_goals", "strategies")
+    return render(request, "goals/vision_detail.html", {"vision": vision, "areas": areas})
+
+
+@login_required
+def area_detail(request, pk):
+    area = get_object_or_404(StrategicArea.objects.select_related("vision"), pk=pk)
+    year = _selected_year(request)
+    goals = selectors.direction_goals_visible_to(user=request.user, year=year).filter(
+        strategic_area=area
+    )
+    return render(
+        request,
+        "goals/area_detail.html",
+        {"area": area, "goals": goals.order_by("committee__name", "code"), "year": year},
+    )
+
+
+@login_required
+def overarching_goal_detail(request, pk):
+    goal = get_object_or_404(OverarchingGoal, pk=pk)
+    year = _selected_year(request)
+    return render(
+        request,
+        "goals/traced_detail.html",
+        {
+            "object": goal,
+            "kind_label": "Övergripande mål",
+            "areas": goal.strategic_areas.select_related("vision"),
+            "vision": Vision.objects.first(),
+            "goals": selectors.direction_goals_visible_to(user=request.user, year=year)
+            .filter(overarching_goals=goal)
+            .order_by("committee__name", "code"),
+            "year": year,
+        },
+    )
+
+
+@login_required
+def strategy_detail(request, pk):
+    strategy = get_object_or_404(Strategy, pk=pk)
+    year = _selected_year(request)
+    return render(
+        request,
+        "goals/traced_detail.html",
+        {
+            "object": strategy,
+            "kind_label": "Kommunövergripande strategi",
+            "areas": strategy.strategic_areas.select_related("vision"),
+            "vision": Vision.objects.first(),
+            "goals": selectors.direction_goals_visible_to(user=request.user, year=year)
+            .filter(strategies=strategy)
+            .order_by("committee__name", "code"),
+            "year": year,
+        },
+    )
+
+
+@login_required
+def org_unit_detail(request, pk):
+    unit = get_object_or_404(OrgUnit, pk=pk)
+    access = access_for(request.user)
+    if not access.sees_unit(unit):
+        raise Http404
+    year = _selected_year(request)
+    children = [c for c in unit.get_children() if access.sees_unit(c)]
+    goals = (
+        selectors.direction_goals_visible_to(user=request.user, year=year, committee=unit)
+        if unit.kind == OrgUnit.Kind.COMMITTEE
+        else DirectionGoal.objects.none()
+    )
+    plans = (
+        selectors.plans_visible_to(user=request.user)
+        .filter(org_unit=unit)
+        .order_by("-plan_year__year")
+        if access.covers(unit)
+        else OperationalPlan.objects.none()
+    )
+    return render(
+        request,
+        "goals/org_unit_detail.html",
+        {
+            "unit": unit,
+            "ancestors": unit.get_ancestors(),
+            "children": children,
+            "goals": goals.order_by("strategic_area__number", "code"),
+            "plans": plans,
+            "year": year,
+        },
+    )
+
+
+@login_required
+def direction_goal_detail(request, pk):
+    goal = get_object_or_404(
+        DirectionGoal.objects.select_related("committee", "strategic_area__vision"), pk=pk
+    )
+    require_committee_visible(request.user, goal.committee)
+    year = _selected_year(request)
+    context = selectors.direction_goal_detail(goal=goal, user=request.user, year=year)
+    context.update({"goal": goal, "year": year})
+    return render(request, "goals/direction_goal_detail.html", context)
+
+
+@login_required
+def indicator_detail(request, pk):
+    indicator = get_object_or_404(
+        Indicator.objects.select_related(
+            "direction_goal__committee", "direction_goal__strategic_area__vision", "owner"
+        ),
+        pk=pk,
+    )
+    require_committee_visible(request.user, indicator.direction_goal.committee)
+    return render(
+        request,
+        "goals/indicator_detail.html",
+        {
+            "indicator": indicator,
+            "goal": indicator.direction_goal,
+            "targets": indicator.targets.order_by("year"),
+            "measurements": indicator.measurements.select_related("occasion__plan_year").order_by(
+                "occasion__period_end"
+            ),
+        },
+    )
+
+
+@login_required
+def plan_detail(request, pk):
+    plan = get_object_or_404(OperationalPlan.objects.select_related("org_unit", "plan_year"), pk=pk)
+    require_unit_visible(request.user, plan.org_unit)
+    activities = plan.activities.select_related(
+        "direction_goal__strategic_area", "direction_goal__committee"
+    ).order_by("direction_goal__code", "title")
+    return render(
+        request,
+        "goals/plan_detail.html",
+        {
+            "plan": plan,
+            "committee": plan.org_unit.committee,
+            "ancestors": plan.org_unit.get_ancestors(),
+            "activities": activities,
+        },
+    )
+
+
+@login_required
+def activity_detail(request, pk):
+    activity = get_object_or_404(
+        Activity.objects.select_related(
+            "plan__org_unit",
+            "plan__plan_year",
+            "direction_goal__committee",
+            "direction_goal__strategic_area__vision",
+        ),
+        pk=pk,
+    )
+    require_unit_visible(request.user, activity.plan.org_unit)
+    return render(
+        request,
+        "goals/activity_detail.html",
+        {"activity": activity, "goal": activity.direction_goal, "plan": activity.plan},
+    )
+
+
+@require_GET
+@never_cache
+def healthz(request):
+    """200 when the database answers, 503 when it does not."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        return JsonResponse({"status": "fel", "databas": "nås inte"}, status=503)
+    return JsonResponse({"status": "ok", "databas": "ok"})

@@ -1,0 +1,1 @@
+"""Generated PDF reports per reporting occasion (models arrive with the reports work)."""
