@@ -40,7 +40,7 @@ format: $(STAMP)
 
 test: lint
 	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
-	DEBUG=1 $(BIN)/pytest
+	$(BIN)/pytest
 
 clean:
 	rm -rf $(VENV) .pytest_cache staticfiles

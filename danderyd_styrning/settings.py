@@ -1,4 +1,4 @@
-"""Settings for Styrsystem, read from the environment (see README, "Inställningar")."""
+"""Settings for Styrsystem, read from the environment (see README, "Settings")."""
 
 import os
 from pathlib import Path
@@ -31,7 +31,7 @@ SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured(
-            "SECRET_KEY must be set when DEBUG is off (see README, 'Inställningar')."
+            "SECRET_KEY must be set when DEBUG is off (see README, 'Settings')."
         )
     # Development only: never used with DEBUG off.
     SECRET_KEY = "django-insecure-development-only-key-do-not-use-in-production"
@@ -119,7 +119,7 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Stockholm"
 USE_I18N = True
 USE_TZ = True
-USE_THOUSAND_SEPARATOR = True
+USE_THOUSAND_SEPARATOR = False  # years must read 2026; amounts use floatformat:"g"
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]

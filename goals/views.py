@@ -23,13 +23,14 @@ from .models import (
 from .permissions import access_for, require_committee_visible, require_unit_visible
 
 
-def _selected_year(request) -> int:
+def _selected_year(request, plan_years=None) -> int:
     """The year asked for in ?ar=, else the current plan year."""
-    years = [py.year for py in selectors.plan_years()]
+    plan_years = selectors.plan_years() if plan_years is None else plan_years
     raw = request.GET.get("ar", "")
-    if raw.isdigit() and int(raw) in years:
+    if raw.isdigit() and int(raw) in {py.year for py in plan_years}:
         return int(raw)
-    current = selectors.current_plan_year()
+    current = next((py for py in plan_years if py.is_current), None)
+    current = current or (plan_years[0] if plan_years else None)
     return current.year if current else 0
 
 
@@ -58,7 +59,8 @@ def start(request):
 def chain(request):
     committees = list(selectors.committees_visible_to(user=request.user))
     committee = _selected_committee(request, committees)
-    year = _selected_year(request)
+    years = selectors.plan_years()
+    year = _selected_year(request, years)
     tree = selectors.chain_tree(user=request.user, year=year, committee=committee)
     return render(
         request,
@@ -67,7 +69,7 @@ def chain(request):
             "tree": tree,
             "committees": committees,
             "selected_committee": committee,
-            "years": selectors.plan_years(),
+            "years": years,
             "year": year,
         },
     )
@@ -77,7 +79,8 @@ def chain(request):
 def coverage(request):
     committees = list(selectors.committees_visible_to(user=request.user))
     committee = _selected_committee(request, committees)
-    year = _selected_year(request)
+    years = selectors.plan_years()
+    year = _selected_year(request, years)
     return render(
         request,
         "goals/coverage.html",
@@ -85,7 +88,7 @@ def coverage(request):
             "coverage": selectors.chain_coverage(user=request.user, year=year, committee=committee),
             "committees": committees,
             "selected_committee": committee,
-            "years": selectors.plan_years(),
+            "years": years,
             "year": year,
         },
     )

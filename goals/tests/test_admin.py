@@ -1,0 +1,72 @@
+"""The Django admin: every model there, in Swedish, the organisation as a tree."""
+
+import re
+
+import pytest
+from django.contrib import admin
+
+from goals.models import OrgUnit
+
+pytestmark = pytest.mark.django_db
+
+CHAIN_MODELS = {
+    "Vision",
+    "StrategicArea",
+    "OverarchingGoal",
+    "Strategy",
+    "OrgUnit",
+    "Membership",
+    "PlanYear",
+    "ReportingOccasion",
+    "DirectionGoal",
+    "Indicator",
+    "Target",
+    "Measurement",
+    "OperationalPlan",
+    "Activity",
+}
+
+
+def test_every_chain_model_is_in_the_admin():
+    registered = {m.__name__ for m in admin.site._registry if m._meta.app_label == "goals"}
+    assert registered == CHAIN_MODELS
+
+
+def test_every_admin_list_and_add_page_opens_in_swedish(client_for):
+    client = client_for("admin")
+    for model in admin.site._registry:
+        if model._meta.app_label != "goals":
+            continue
+        base = f"/admin/goals/{model._meta.model_name}/"
+        listing = client.get(base)
+        assert listing.status_code == 200, base
+        assert 'lang="sv"' in listing.content.decode()
+        assert client.get(base + "add/").status_code == 200, base
+        obj = model.objects.first()
+        assert client.get(f"{base}{obj.pk}/change/").status_code == 200, base
+
+
+def test_organisation_list_is_indented_as_a_tree(client_for):
+    html = client_for("admin").get("/admin/goals/orgunit/").content.decode()
+    assert "Organisation" in html
+
+    def indent(code: str) -> int:
+        name = OrgUnit.objects.get(code=code).name
+        match = re.search(rf'style="padding-left:(\d+)px"><a [^>]*>{name}</a>', html)
+        return int(match.group(1))
+
+    assert indent("DK") < indent("UN") < indent("UF") < indent("UF-GRS") < indent("UF-ENS")
+
+
+def test_change_history_is_shown_for_goals(client_for):
+    client = client_for("admin")
+    goal_pk = client.get("/admin/goals/directiongoal/").context["cl"].result_list[0].pk
+    response = client.get(f"/admin/goals/directiongoal/{goal_pk}/history/")
+    assert response.status_code == 200
+    assert "Historik" in response.content.decode() or "historik" in response.content.decode()
+
+
+def test_non_staff_cannot_open_the_admin(client_for):
+    response = client_for("namnd").get("/admin/goals/orgunit/")
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
