@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format install migrate seed clean
+.PHONY: run test lint format install migrate seed clean chromium
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] >= (3, 11) else 1)' || \
@@ -38,9 +38,17 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-test: lint
+# The browser tests drive Debian's Chromium; Playwright never downloads a browser.
+chromium:
+	@[ -x /usr/bin/chromium ] || { \
+		$$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get update && \
+		$$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get install -y chromium; }
+
+# Browser tests flush the database (live_server), so they run in a pytest process of their own.
+test: lint chromium
 	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest
+	$(BIN)/pytest -m browser goals/tests/browser
 
 clean:
 	rm -rf $(VENV) .pytest_cache staticfiles
