@@ -27,6 +27,7 @@ def _frame(request) -> dict:
         nav = [
             (_("Start"), reverse("start")),
             (_("Styrkedja"), reverse("chain")),
+            (_("Planer"), reverse("plans")),
             (_("Täckning"), reverse("chain_coverage")),
         ]
         if user.is_staff:

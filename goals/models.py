@@ -354,6 +354,9 @@ class DirectionGoal(models.Model):
     valid_from = models.PositiveSmallIntegerField(_("gäller från år"), validators=YEAR_VALIDATORS)
     valid_to = models.PositiveSmallIntegerField(_("gäller till år"), validators=YEAR_VALIDATORS)
     archived = models.BooleanField(_("arkiverat"), default=False)
+    version = models.PositiveIntegerField(
+        _("version"), default=1, editable=False, help_text=_("Räknas upp vid varje sparning.")
+    )
     history = HistoricalRecords(m2m_fields=[overarching_goals, strategies])
 
     class Meta:
@@ -417,6 +420,9 @@ class Indicator(models.Model):
         blank=True,
         related_name="owned_indicators",
         verbose_name=_("ansvarig"),
+    )
+    version = models.PositiveIntegerField(
+        _("version"), default=1, editable=False, help_text=_("Räknas upp vid varje sparning.")
     )
     history = HistoricalRecords()
 
@@ -540,6 +546,9 @@ class OperationalPlan(models.Model):
         verbose_name=_("verksamhetsår"),
     )
     basic_mission = models.TextField(_("grunduppdrag"), blank=True)
+    version = models.PositiveIntegerField(
+        _("version"), default=1, editable=False, help_text=_("Räknas upp vid varje sparning.")
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -597,6 +606,9 @@ class Activity(models.Model):
     ends_on = models.DateField(_("slut"), null=True, blank=True)
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.NOT_STARTED
+    )
+    version = models.PositiveIntegerField(
+        _("version"), default=1, editable=False, help_text=_("Räknas upp vid varje sparning.")
     )
     history = HistoricalRecords()
 

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, field
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 
@@ -15,6 +16,8 @@ class Access:
     everything: bool
     units: list[OrgUnit] = field(default_factory=list)
     roles: set[str] = field(default_factory=set)
+    edit_units: list[OrgUnit] = field(default_factory=list)
+    edits_everything: bool = False
 
     def subtree_q(self, prefix: str = "") -> Q:
         """Rows whose org unit (at `prefix`) lies in a membership's subtree."""
@@ -54,6 +57,19 @@ class Access:
             for u in self.units
         )
 
+    def can_edit(self, unit: OrgUnit) -> bool:
+        """Editors and administrators change what lies in their membership's subtree."""
+        if self.edits_everything:
+            return True
+        return any(
+            u.tree_id == unit.tree_id and u.lft <= unit.lft and unit.rght <= u.rght
+            for u in self.edit_units
+        )
+
+    @property
+    def edits_anything(self) -> bool:
+        return self.edits_everything or bool(self.edit_units)
+
     def sees_unit(self, unit: OrgUnit) -> bool:
         """The unit lies in a membership's subtree or above a membership (its chain)."""
         if self.everything:
@@ -75,7 +91,18 @@ def access_for(user) -> Access:
         memberships = list(Membership.objects.filter(user=user).select_related("org_unit"))
         units = [m.org_unit for m in memberships]
         everything = user.is_superuser or any(u.kind == OrgUnit.Kind.MUNICIPALITY for u in units)
-        access = Access(everything=everything, units=units, roles={m.role for m in memberships})
+        edit_units = [
+            m.org_unit
+            for m in memberships
+            if m.role in (Membership.Role.EDITOR, Membership.Role.ADMIN)
+        ]
+        access = Access(
+            everything=everything,
+            units=units,
+            roles={m.role for m in memberships},
+            edit_units=edit_units,
+            edits_everything=user.is_superuser,
+        )
     user._styr_access = access
     return access
 
@@ -88,3 +115,16 @@ def require_committee_visible(user, committee: OrgUnit) -> None:
 def require_unit_visible(user, unit: OrgUnit) -> None:
     if not access_for(user).covers(unit):
         raise Http404
+
+
+def require_edit(user, unit: OrgUnit) -> None:
+    """404 when the user cannot see the unit's things, 403 when they may only read them.
+
+    A committee's goals are seen from above and below it; a unit's plan only from above.
+    """
+    access = access_for(user)
+    seen = access.sees_unit(unit) if unit.kind == OrgUnit.Kind.COMMITTEE else access.covers(unit)
+    if not seen:
+        raise Http404
+    if not access.can_edit(unit):
+        raise PermissionDenied("Du har läsbehörighet här men kan inte ändra.")

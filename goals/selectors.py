@@ -244,3 +244,387 @@ def start_overview(*, user, plan_year: PlanYear | None) -> dict:
         "plans": plans,
         "everything": access.everything,
     }
+
+
+# --- history -------------------------------------------------------------------------
+
+
+@dataclass
+class HistoryChange:
+    field: str
+    old: str
+    new: str
+
+
+@dataclass
+class HistoryEntry:
+    when: object
+    who: str
+    action: str
+    version: int | None
+    changes: list[HistoryChange]
+
+
+_ACTIONS = {"+": "Skapad", "~": "Ändrad", "-": "Borttagen"}
+
+
+def _display(model, name: str, value) -> str:
+    """A historical value as the user knows it: labels, names, Swedish numbers."""
+    from .forms import format_swedish_number
+
+    if value is None or value == "" or value == []:
+        return "–"
+    field = model._meta.get_field(name)
+    if field.many_to_many:
+        related = field.related_model
+        key = related._meta.model_name
+        ids = [row.get(key) for row in value if isinstance(row, dict)]
+        objects = related.objects.in_bulk(ids)
+        return "; ".join(str(objects[i]) if i in objects else f"#{i}" for i in sorted(ids))
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if field.is_relation:
+        obj = field.related_model._default_manager.filter(pk=value).first()
+        if obj is None:
+            return f"#{value}"
+        if hasattr(obj, "get_full_name"):
+            return obj.get_full_name() or obj.get_username()
+        return str(obj)
+    if isinstance(value, bool):
+        return "Ja" if value else "Nej"
+    if field.get_internal_type() == "DecimalField":
+        return format_swedish_number(value)
+    if field.get_internal_type() == "DateField":
+        return value.isoformat() if hasattr(value, "isoformat") else str(value)
+    return str(value)
+
+
+def _who(record) -> str:
+    user = record.history_user
+    if user is None:
+        return "Systemet (import eller demodata)"
+    return user.get_full_name() or user.get_username()
+
+
+def history_entries(obj, *, since_version: int | None = None) -> list[HistoryEntry]:
+    """Who changed what and when, newest first, one entry per save.
+
+    Saving a goal's links writes several history rows (the row, then each m2m change);
+    rows with the same version are one save, so they are merged into one entry.
+    """
+    model = type(obj)
+    has_version = any(f.name == "version" for f in model._meta.fields)
+    records = list(obj.history.select_related("history_user").order_by("history_date", "pk"))
+    groups: list[list] = []
+    for record in records:
+        if has_version and groups and groups[-1][-1].version == record.version:
+            groups[-1].append(record)
+        else:
+            groups.append([record])
+    excluded = ["version"]
+    labels = {
+        f.name: str(f.verbose_name) for f in model._meta.get_fields() if hasattr(f, "verbose_name")
+    }
+    entries = []
+    previous = None
+    for group in groups:
+        last = group[-1]
+        first = group[0]
+        if previous is None:
+            changes = []
+            for f in model._meta.fields:
+                if f.name in ("id", "version") or not f.editable:
+                    continue
+                value = getattr(last, f.attname)
+                if value not in (None, "", False) or isinstance(value, bool):
+                    changes.append(
+                        HistoryChange(
+                            labels.get(f.name, f.name), "–", _display(model, f.name, value)
+                        )
+                    )
+            action = _ACTIONS.get(first.history_type, "Ändrad")
+        else:
+            delta = last.diff_against(previous, excluded_fields=excluded)
+            changes = [
+                HistoryChange(
+                    labels.get(c.field, c.field),
+                    _display(model, c.field, c.old),
+                    _display(model, c.field, c.new),
+                )
+                for c in delta.changes
+            ]
+            action = _ACTIONS.get(last.history_type, "Ändrad")
+        previous = last
+        if action == "Ändrad" and not changes:
+            continue
+        entries.append(
+            HistoryEntry(
+                when=last.history_date,
+                who=_who(last),
+                action=action,
+                version=last.version if has_version else None,
+                changes=changes,
+            )
+        )
+    if since_version is not None and has_version:
+        entries = [e for e in entries if e.version is not None and e.version > since_version]
+    entries.reverse()
+    return entries
+
+
+def target_history(indicator) -> list[HistoryEntry]:
+    """Changes of an indicator's targets, newest first."""
+    records = Target.history.filter(indicator_id=indicator.pk).select_related("history_user")
+    last_value: dict[int, object] = {}
+    entries = []
+    for record in records.order_by("history_date", "pk"):
+        old = last_value.get(record.id)
+        new = None if record.history_type == "-" else record.value
+        last_value[record.id] = new
+        entries.append(
+            HistoryEntry(
+                when=record.history_date,
+                who=_who(record),
+                action=_ACTIONS.get(record.history_type, "Ändrad"),
+                version=None,
+                changes=[
+                    HistoryChange(
+                        f"Målvärde {record.year}",
+                        _display(Target, "value", old),
+                        _display(Target, "value", new),
+                    )
+                ],
+            )
+        )
+    entries.reverse()
+    return entries
+
+
+# --- planning ---------------------------------------------------------------------------
+
+
+@dataclass
+class UnitPlanRow:
+    unit: OrgUnit
+    committee: OrgUnit | None
+    plan: OperationalPlan | None
+    can_edit: bool
+
+
+@dataclass
+class PlanningOverview:
+    committees: list[OrgUnit]
+    units: list[UnitPlanRow]
+    missing_count: int
+
+
+def planning_overview(*, user, year: int, committee: OrgUnit | None = None) -> PlanningOverview:
+    """Committees with their goal counts and every unit the user covers with its plan."""
+    access = access_for(user)
+    committees = list(
+        OrgUnit.objects.filter(access.committee_q())
+        .annotate(
+            goal_count=Count(
+                "direction_goals",
+                filter=Q(
+                    direction_goals__archived=False,
+                    direction_goals__valid_from__lte=year,
+                    direction_goals__valid_to__gte=year,
+                ),
+            )
+        )
+        .order_by("name")
+    )
+    if committee is not None:
+        committees = [c for c in committees if c.pk == committee.pk]
+    all_committees = {c.pk: c for c in OrgUnit.objects.filter(kind=OrgUnit.Kind.COMMITTEE)}
+    units = OrgUnit.objects.filter(access.subtree_q()).exclude(
+        kind__in=[OrgUnit.Kind.MUNICIPALITY, OrgUnit.Kind.COMMITTEE]
+    )
+    if committee is not None:
+        units = units.filter(
+            tree_id=committee.tree_id, lft__gt=committee.lft, rght__lt=committee.rght
+        )
+    plans = {
+        p.org_unit_id: p
+        for p in OperationalPlan.objects.filter(plan_year__year=year, org_unit__in=units)
+        .select_related("plan_year")
+        .annotate(activity_count=Count("activities"))
+    }
+    rows = []
+    for unit in units.order_by("tree_id", "lft"):
+        owner = next(
+            (
+                c
+                for c in all_committees.values()
+                if c.tree_id == unit.tree_id and c.lft < unit.lft and unit.rght < c.rght
+            ),
+            None,
+        )
+        if owner is None:
+            continue
+        rows.append(
+            UnitPlanRow(
+                unit=unit, committee=owner, plan=plans.get(unit.pk), can_edit=access.can_edit(unit)
+            )
+        )
+    return PlanningOverview(
+        committees=committees,
+        units=rows,
+        missing_count=sum(1 for r in rows if r.plan is None),
+    )
+
+
+@dataclass
+class AreaGoals:
+    area: StrategicArea
+    goals: list[DirectionGoal]
+
+
+@dataclass
+class CommitteePlan:
+    areas: list[AreaGoals]
+    all_areas: list[StrategicArea]
+    goal_count: int
+    indicator_count: int
+    ownerless_count: int
+    archived_count: int
+    area_filter: str
+    status_filter: str
+    ownerless_only: bool
+
+
+def committee_plan(
+    *, committee: OrgUnit, year: int, area: str = "", status: str = "aktiva", ownerless_only=False
+) -> CommitteePlan:
+    """A committee's direction goals for one year with indicators, targets and activity counts.
+
+    A fixed number of queries whatever the number of goals, indicators and activities.
+    """
+    all_areas = list(StrategicArea.objects.order_by("number"))
+    goals = DirectionGoal.objects.filter(
+        committee=committee, valid_from__lte=year, valid_to__gte=year
+    )
+    archived_count = goals.filter(archived=True).count()
+    if status not in ("aktiva", "arkiverade", "alla"):
+        status = "aktiva"
+    if status == "aktiva":
+        goals = goals.filter(archived=False)
+    elif status == "arkiverade":
+        goals = goals.filter(archived=True)
+    if area.isdigit():
+        goals = goals.filter(strategic_area__number=int(area))
+    else:
+        area = ""
+    goals = list(
+        goals.select_related("strategic_area")
+        .annotate(
+            year_activity_count=Count(
+                "activities", filter=Q(activities__plan__plan_year__year=year)
+            )
+        )
+        .prefetch_related(
+            "overarching_goals",
+            "strategies",
+            Prefetch(
+                "indicators",
+                queryset=Indicator.objects.select_related("owner").prefetch_related(
+                    Prefetch(
+                        "targets", queryset=Target.objects.filter(year=year), to_attr="year_targets"
+                    )
+                ),
+            ),
+        )
+        .order_by("strategic_area__number", "code")
+    )
+    by_area: dict[int, list[DirectionGoal]] = {}
+    indicator_count = ownerless = 0
+    for goal in goals:
+        visible = []
+        for indicator in goal.indicators.all():
+            indicator.year_target = indicator.year_targets[0] if indicator.year_targets else None
+            indicator_count += 1
+            if indicator.owner_id is None:
+                ownerless += 1
+                visible.append(indicator)
+            elif not ownerless_only:
+                visible.append(indicator)
+        goal.shown_indicators = visible
+        if ownerless_only and not visible:
+            continue
+        by_area.setdefault(goal.strategic_area_id, []).append(goal)
+    areas = [AreaGoals(area=a, goals=by_area[a.pk]) for a in all_areas if a.pk in by_area]
+    return CommitteePlan(
+        areas=areas,
+        all_areas=all_areas,
+        goal_count=len(goals),
+        indicator_count=indicator_count,
+        ownerless_count=ownerless,
+        archived_count=archived_count,
+        area_filter=area,
+        status_filter=status,
+        ownerless_only=ownerless_only,
+    )
+
+
+def committee_goals_for_plan(*, plan: OperationalPlan) -> list[DirectionGoal]:
+    """What the unit plans against: its committee's goals, indicators and targets for the year."""
+    committee = plan.org_unit.committee
+    if committee is None:
+        return []
+    year = plan.plan_year.year
+    return list(
+        DirectionGoal.objects.filter(
+            committee=committee, archived=False, valid_from__lte=year, valid_to__gte=year
+        )
+        .select_related("strategic_area")
+        .prefetch_related(
+            Prefetch(
+                "indicators",
+                queryset=Indicator.objects.select_related("owner").prefetch_related(
+                    Prefetch(
+                        "targets", queryset=Target.objects.filter(year=year), to_attr="year_targets"
+                    )
+                ),
+            )
+        )
+        .order_by("strategic_area__number", "code")
+    )
+
+
+@dataclass
+class GoalActivities:
+    goal: DirectionGoal
+    activities: list[Activity]
+
+
+def plan_page(*, plan: OperationalPlan, status: str = "") -> dict:
+    """The unit's plan: activities grouped under the committee goals they serve."""
+    statuses = dict(Activity.Status.choices)
+    activities = plan.activities.select_related("direction_goal__strategic_area").order_by(
+        "direction_goal__strategic_area__number", "direction_goal__code", "title"
+    )
+    if status in statuses:
+        activities = activities.filter(status=status)
+    else:
+        status = ""
+    goals = committee_goals_for_plan(plan=plan)
+    grouped: dict[int, list[Activity]] = {}
+    for activity in activities:
+        grouped.setdefault(activity.direction_goal_id, []).append(activity)
+    sections = [GoalActivities(goal=g, activities=grouped.pop(g.pk, [])) for g in goals]
+    for g in goals:
+        for indicator in g.indicators.all():
+            indicator.year_target = indicator.year_targets[0] if indicator.year_targets else None
+    # Activities under goals that were archived or ended since: still shown, never lost.
+    leftovers = [a for rows in grouped.values() for a in rows]
+    counts = dict(
+        plan.activities.values_list("status").annotate(n=Count("pk")).values_list("status", "n")
+    )
+    return {
+        "sections": sections,
+        "leftover_activities": leftovers,
+        "status_filter": status,
+        "status_choices": [(k, v, counts.get(k, 0)) for k, v in statuses.items()],
+        "activity_total": sum(counts.values()),
+    }

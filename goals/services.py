@@ -118,3 +118,78 @@ def plan_year_ensure_occasions(*, plan_year: PlanYear) -> None:
         )
         occasion.full_clean()
         occasion.save()
+
+
+# --- planning: saves that never overwrite a newer version ----------------------------
+
+
+class StaleEdit(Exception):
+    """The row was saved by someone else after the edit began."""
+
+    def __init__(self, *, current, base_version: int):
+        super().__init__(f"{type(current).__name__} {current.pk}: version {current.version}")
+        self.current = current
+        self.base_version = base_version
+
+
+def save_versioned(*, form, user, formsets=()):
+    """Save a valid ModelForm (and inline formsets) unless the row moved past the form's version.
+
+    The row is locked for the check and the write (SELECT … FOR UPDATE on PostgreSQL; the
+    IMMEDIATE transaction on SQLite), so two saves from the same version cannot both win.
+    """
+    instance = form.instance
+    model = type(instance)
+    with transaction.atomic():
+        if instance.pk:
+            current_version = (
+                model.objects.select_for_update()
+                .filter(pk=instance.pk)
+                .values_list("version", flat=True)
+                .get()
+            )
+            if current_version != form.base_version:
+                raise StaleEdit(
+                    current=model.objects.get(pk=instance.pk), base_version=form.base_version
+                )
+            next_version = current_version + 1
+        else:
+            next_version = 1
+        obj = form.save(commit=False)
+        obj.version = next_version
+        obj._history_user = user
+        obj.save()
+        form.save_m2m()
+        for formset in formsets:
+            formset.instance = obj
+            formset.save()
+    return obj
+
+
+def set_archived(*, obj, archived: bool, base_version: int, user):
+    """Archive or restore a direction goal: it stays in history and earlier reports."""
+    model = type(obj)
+    with transaction.atomic():
+        current = model.objects.select_for_update().get(pk=obj.pk)
+        if current.version != base_version:
+            raise StaleEdit(current=current, base_version=base_version)
+        current.archived = archived
+        current.version += 1
+        current._history_user = user
+        current.save()
+    return current
+
+
+def operational_plan_create(*, org_unit, plan_year, user):
+    """The unit's plan for the year, created empty when it does not exist yet."""
+    from .models import OperationalPlan
+
+    with transaction.atomic():
+        plan = OperationalPlan.objects.filter(org_unit=org_unit, plan_year=plan_year).first()
+        if plan is not None:
+            return plan
+        plan = OperationalPlan(org_unit=org_unit, plan_year=plan_year)
+        plan.full_clean()
+        plan._history_user = user
+        plan.save()
+    return plan

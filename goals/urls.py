@@ -1,5 +1,6 @@
 from django.urls import path
 
+from . import planning_views as planning
 from . import views
 
 urlpatterns = [
@@ -19,5 +20,24 @@ urlpatterns = [
     path("styrkedja/indikator/<int:pk>/", views.indicator_detail, name="chain_indicator"),
     path("styrkedja/plan/<int:pk>/", views.plan_detail, name="chain_plan"),
     path("styrkedja/aktivitet/<int:pk>/", views.activity_detail, name="chain_activity"),
+    path("planer/", planning.plans_overview, name="plans"),
+    path("planer/namnd/<str:code>/", planning.committee_plan, name="plan_committee"),
+    path("planer/namnd/<str:code>/mal/ny/", planning.goal_create, name="plan_goal_create"),
+    path("planer/mal/<int:pk>/andra/", planning.goal_edit, name="plan_goal_edit"),
+    path("planer/mal/<int:pk>/arkivera/", planning.goal_archive, name="plan_goal_archive"),
+    path(
+        "planer/mal/<int:pk>/indikator/ny/",
+        planning.indicator_create,
+        name="plan_indicator_create",
+    ),
+    path("planer/indikator/<int:pk>/andra/", planning.indicator_edit, name="plan_indicator_edit"),
+    path("planer/enhet/<int:pk>/", planning.unit_plan, name="plan_unit"),
+    path("planer/plan/<int:pk>/andra/", planning.plan_edit, name="plan_edit"),
+    path(
+        "planer/plan/<int:pk>/aktivitet/ny/",
+        planning.activity_create,
+        name="plan_activity_create",
+    ),
+    path("planer/aktivitet/<int:pk>/andra/", planning.activity_edit, name="plan_activity_edit"),
     path("healthz", views.healthz, name="healthz"),
 ]

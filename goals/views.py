@@ -197,7 +197,14 @@ def direction_goal_detail(request, pk):
     require_committee_visible(request.user, goal.committee)
     year = _selected_year(request)
     context = selectors.direction_goal_detail(goal=goal, user=request.user, year=year)
-    context.update({"goal": goal, "year": year})
+    context.update(
+        {
+            "goal": goal,
+            "year": year,
+            "can_edit": access_for(request.user).can_edit(goal.committee),
+            "history": selectors.history_entries(goal),
+        }
+    )
     return render(request, "goals/direction_goal_detail.html", context)
 
 
@@ -220,6 +227,9 @@ def indicator_detail(request, pk):
             "measurements": indicator.measurements.select_related("occasion__plan_year").order_by(
                 "occasion__period_end"
             ),
+            "can_edit": access_for(request.user).can_edit(indicator.direction_goal.committee),
+            "history": selectors.history_entries(indicator),
+            "target_history": selectors.target_history(indicator),
         },
     )
 
@@ -228,19 +238,17 @@ def indicator_detail(request, pk):
 def plan_detail(request, pk):
     plan = get_object_or_404(OperationalPlan.objects.select_related("org_unit", "plan_year"), pk=pk)
     require_unit_visible(request.user, plan.org_unit)
-    activities = plan.activities.select_related(
-        "direction_goal__strategic_area", "direction_goal__committee"
-    ).order_by("direction_goal__code", "title")
-    return render(
-        request,
-        "goals/plan_detail.html",
+    context = selectors.plan_page(plan=plan, status=request.GET.get("status", ""))
+    context.update(
         {
             "plan": plan,
             "committee": plan.org_unit.committee,
             "ancestors": plan.org_unit.get_ancestors(),
-            "activities": activities,
-        },
+            "can_edit": access_for(request.user).can_edit(plan.org_unit),
+            "history": selectors.history_entries(plan),
+        }
     )
+    return render(request, "goals/plan_detail.html", context)
 
 
 @login_required
@@ -258,7 +266,13 @@ def activity_detail(request, pk):
     return render(
         request,
         "goals/activity_detail.html",
-        {"activity": activity, "goal": activity.direction_goal, "plan": activity.plan},
+        {
+            "activity": activity,
+            "goal": activity.direction_goal,
+            "plan": activity.plan,
+            "can_edit": access_for(request.user).can_edit(activity.plan.org_unit),
+            "history": selectors.history_entries(activity),
+        },
     )
 
 

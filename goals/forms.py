@@ -1,0 +1,414 @@
+"""Planning forms: Swedish labels and messages, server-side validation, Swedish numbers."""
+
+import re
+from decimal import Decimal, InvalidOperation
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .models import (
+    Activity,
+    DirectionGoal,
+    Indicator,
+    OperationalPlan,
+    OrgUnit,
+    OverarchingGoal,
+    StrategicArea,
+    Strategy,
+    Target,
+)
+
+_SPACES = re.compile(r"[\s\u00a0\u202f]")
+
+
+def format_swedish_number(value) -> str:
+    """1234.50 → '1 234,5': the form shows numbers the way the user writes them."""
+    if value in (None, ""):
+        return ""
+    number = Decimal(value).normalize()
+    sign = "-" if number < 0 else ""
+    text = f"{abs(number):f}"
+    whole, _dot, decimals = text.partition(".")
+    groups = []
+    while len(whole) > 3:
+        groups.insert(0, whole[-3:])
+        whole = whole[:-3]
+    groups.insert(0, whole)
+    result = sign + " ".join(groups)
+    return f"{result},{decimals}" if decimals else result
+
+
+class SwedishNumberInput(forms.TextInput):
+    def __init__(self, attrs=None):
+        super().__init__({"inputmode": "decimal", "autocomplete": "off", **(attrs or {})})
+
+    def format_value(self, value):
+        if isinstance(value, Decimal | int | float):
+            return format_swedish_number(value)
+        return super().format_value(value)
+
+
+class SwedishDecimalField(forms.DecimalField):
+    """Accepts '1 234,5', '1234.5' and '-0,25'; answers in Swedish when it cannot."""
+
+    widget = SwedishNumberInput
+    default_error_messages = {"invalid": _("Skriv ett tal, till exempel 1 234,5.")}
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        text = _SPACES.sub("", str(value)).replace(",", ".").replace("−", "-")
+        if text.count(".") > 1:
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        try:
+            number = Decimal(text)
+        except InvalidOperation:
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+        if not number.is_finite():
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return number
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        attrs.pop("step", None)
+        attrs.pop("min", None)
+        attrs.pop("max", None)
+        return attrs
+
+
+class YearField(forms.IntegerField):
+    default_error_messages = {"invalid": _("Skriv ett årtal med fyra siffror, till exempel 2026.")}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", 2000)
+        kwargs.setdefault("max_value", 2100)
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "numeric", "size": 6}))
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.strip()
+        return super().to_python(value)
+
+
+class AccessibleFormMixin:
+    """Ties help texts and errors to their field (aria-describedby, aria-invalid)."""
+
+    def _describe(self):
+        # Only errors already found: reading self.errors here would validate too early.
+        errors = self._errors or {}
+        for name, field in self.fields.items():
+            if isinstance(field.widget, forms.HiddenInput):
+                continue
+            auto_id = self[name].auto_id
+            ids = [f"{auto_id}_hjalp"] if field.help_text else []
+            if name in errors:
+                ids.append(f"{auto_id}_fel")
+                field.widget.attrs["aria-invalid"] = "true"
+            if ids:
+                field.widget.attrs["aria-describedby"] = " ".join(ids)
+
+    def full_clean(self):
+        super().full_clean()
+        self._describe()
+
+
+class VersionedForm(AccessibleFormMixin, forms.ModelForm):
+    """Carries the version the edit started from, so a newer save is never overwritten."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._describe()
+        if not self.is_bound:
+            self.initial["version"] = self.instance.version if self.instance.pk else 0
+
+    @property
+    def base_version(self) -> int:
+        raw = self.data.get(self.add_prefix("version"), "")
+        return int(raw) if str(raw).isdigit() else 0
+
+
+def _mapping_label(obj, suggested_ids: set[int], areas_by_id: dict[int, list[str]]) -> str:
+    areas = areas_by_id.get(obj.pk, [])
+    suffix = f" (Bilaga 1: {', '.join(areas)})" if areas else ""
+    return f"{obj.number}. {obj.text}{suffix}"
+
+
+class DirectionGoalForm(VersionedForm):
+    valid_from = YearField(label=_("Gäller från år"))
+    valid_to = YearField(label=_("Gäller till år"))
+
+    class Meta:
+        model = DirectionGoal
+        fields = [
+            "strategic_area",
+            "code",
+            "title",
+            "description",
+            "overarching_goals",
+            "strategies",
+            "valid_from",
+            "valid_to",
+        ]
+        labels = {
+            "strategic_area": _("Strategiområde"),
+            "code": _("Kod"),
+            "title": _("Inriktningsmål"),
+            "description": _("Beskrivning"),
+            "overarching_goals": _("Övergripande mål som målet tjänar"),
+            "strategies": _("Kommunövergripande strategier som målet tjänar"),
+        }
+        help_texts = {
+            "code": _("Kort kod för import och rapporter, t.ex. UN-HK-1."),
+            "overarching_goals": _(
+                "Mål som Bilaga 1 kopplar till det valda strategiområdet är markerade "
+                "med områdets namn och föreslås när du väljer område."
+            ),
+            "strategies": _("Strategier som Bilaga 1 kopplar till området är markerade."),
+        }
+        widgets = {
+            "overarching_goals": forms.CheckboxSelectMultiple,
+            "strategies": forms.CheckboxSelectMultiple,
+            "description": forms.Textarea(attrs={"rows": 4}),
+            "title": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, committee: OrgUnit, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.committee = committee
+        self.instance.committee = committee
+        areas = list(StrategicArea.objects.prefetch_related("overarching_goals", "strategies"))
+        self.fields["strategic_area"].queryset = StrategicArea.objects.order_by("number")
+        self.fields["strategic_area"].empty_label = _("Välj strategiområde")
+        goal_areas: dict[int, list[str]] = {}
+        strategy_areas: dict[int, list[str]] = {}
+        for area in areas:
+            for g in area.overarching_goals.all():
+                goal_areas.setdefault(g.pk, []).append(area.name)
+            for s in area.strategies.all():
+                strategy_areas.setdefault(s.pk, []).append(area.name)
+        self.area_suggestions = {
+            area.pk: (
+                [g.pk for g in area.overarching_goals.all()],
+                [s.pk for s in area.strategies.all()],
+            )
+            for area in areas
+        }
+        goals_field = self.fields["overarching_goals"]
+        goals_field.queryset = OverarchingGoal.objects.order_by("number")
+        goals_field.label_from_instance = lambda o: _mapping_label(o, set(), goal_areas)
+        strategies_field = self.fields["strategies"]
+        strategies_field.queryset = Strategy.objects.order_by("number")
+        strategies_field.label_from_instance = lambda o: _mapping_label(o, set(), strategy_areas)
+
+    def suggest_for_area(self, area_pk: int) -> None:
+        """Tick what Bilaga 1 maps to the area (used for a new goal under a chosen area)."""
+        goals, strategies = self.area_suggestions.get(area_pk, ([], []))
+        self.initial.update(
+            {"strategic_area": area_pk, "overarching_goals": goals, "strategies": strategies}
+        )
+
+    def clean_code(self):
+        return self.cleaned_data["code"].strip().upper()
+
+
+class IndicatorForm(VersionedForm):
+    baseline_year = YearField(label=_("Basår"), required=False)
+    baseline_value = SwedishDecimalField(
+        label=_("Basvärde"), required=False, max_digits=14, decimal_places=2
+    )
+    higher_is_better = forms.TypedChoiceField(
+        label=_("Riktning"),
+        choices=[("1", _("Högre värde är bättre")), ("0", _("Lägre värde är bättre"))],
+        coerce=lambda v: v in ("1", True, "True"),
+        widget=forms.RadioSelect,
+    )
+
+    class Meta:
+        model = Indicator
+        fields = [
+            "code",
+            "name",
+            "unit_of_measure",
+            "higher_is_better",
+            "baseline_year",
+            "baseline_value",
+            "kolada_kpi",
+            "source",
+            "owner",
+        ]
+        labels = {
+            "code": _("Kod"),
+            "name": _("Namn"),
+            "unit_of_measure": _("Enhet"),
+            "kolada_kpi": _("Kolada-id (valfritt)"),
+            "source": _("Källa"),
+            "owner": _("Ansvarig"),
+        }
+        help_texts = {
+            "code": _("Unik kod för import och rapporter, t.ex. UN-HK-1-A."),
+            "unit_of_measure": _("Till exempel %, antal, kr eller tkr."),
+            "kolada_kpi": _("En versal bokstav och fem siffror, t.ex. N00945 eller U30446."),
+            "owner": _("Den som följer upp indikatorn. En indikator utan ansvarig flaggas."),
+        }
+        widgets = {"name": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, goal: DirectionGoal, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.goal = goal
+        self.instance.direction_goal = goal
+        if not self.is_bound:
+            self.initial["higher_is_better"] = (
+                "1" if (self.instance.higher_is_better if self.instance.pk else True) else "0"
+            )
+        committee = goal.committee
+        User = get_user_model()
+        owners = User.objects.filter(
+            Q(
+                memberships__org_unit__tree_id=committee.tree_id,
+                memberships__org_unit__lft__gte=committee.lft,
+                memberships__org_unit__rght__lte=committee.rght,
+            )
+            | Q(pk=self.instance.owner_id or 0),
+            is_active=True,
+        ).distinct()
+        owner_field = self.fields["owner"]
+        owner_field.queryset = owners.order_by("first_name", "last_name", "username")
+        owner_field.empty_label = _("Ingen ansvarig ännu")
+        owner_field.label_from_instance = lambda u: u.get_full_name() or u.username
+
+    def clean_kolada_kpi(self):
+        return self.cleaned_data["kolada_kpi"].strip().upper()
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("baseline_value") is not None and not cleaned.get("baseline_year"):
+            self.add_error("baseline_year", _("Ange vilket år basvärdet gäller."))
+        return cleaned
+
+
+class TargetForm(AccessibleFormMixin, forms.ModelForm):
+    year = YearField(label=_("År"))
+    value = SwedishDecimalField(label=_("Målvärde"), max_digits=14, decimal_places=2)
+
+    class Meta:
+        model = Target
+        fields = ["year", "value"]
+
+
+class BaseTargetFormSet(forms.BaseInlineFormSet):
+    def __init__(self, *args, goal: DirectionGoal, **kwargs):
+        self.goal = goal
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        seen: set[int] = set()
+        for form in self.forms:
+            if not hasattr(form, "cleaned_data") or self._should_delete_form(form):
+                continue
+            year = form.cleaned_data.get("year")
+            if year is None:
+                continue
+            if not self.goal.covers_year(year):
+                form.add_error(
+                    "year",
+                    _("Året %(year)s ligger utanför inriktningsmålets år %(start)s–%(end)s.")
+                    % {"year": year, "start": self.goal.valid_from, "end": self.goal.valid_to},
+                )
+            elif year in seen:
+                form.add_error(
+                    "year", _("Det finns redan ett målvärde för %(year)s.") % {"year": year}
+                )
+            seen.add(year)
+
+
+TargetFormSet = forms.inlineformset_factory(
+    Indicator,
+    Target,
+    form=TargetForm,
+    formset=BaseTargetFormSet,
+    extra=2,
+    can_delete=True,
+)
+
+
+class OperationalPlanForm(VersionedForm):
+    class Meta:
+        model = OperationalPlan
+        fields = ["basic_mission"]
+        labels = {"basic_mission": _("Grunduppdrag")}
+        help_texts = {
+            "basic_mission": _("Vad enheten alltid ska leverera, oavsett årets prioriteringar.")
+        }
+        widgets = {"basic_mission": forms.Textarea(attrs={"rows": 6})}
+
+
+class ActivityForm(VersionedForm):
+    class Meta:
+        model = Activity
+        fields = [
+            "direction_goal",
+            "title",
+            "description",
+            "responsible",
+            "starts_on",
+            "ends_on",
+            "status",
+        ]
+        labels = {
+            "direction_goal": _("Inriktningsmål som aktiviteten tjänar"),
+            "title": _("Aktivitet"),
+            "description": _("Beskrivning"),
+            "responsible": _("Ansvarig"),
+            "starts_on": _("Startdatum"),
+            "ends_on": _("Slutdatum"),
+            "status": _("Status"),
+        }
+        help_texts = {
+            "direction_goal": _("Bara den egna nämndens mål för verksamhetsåret kan väljas."),
+            "starts_on": _("Skriv som ÅÅÅÅ-MM-DD, t.ex. 2026-04-30."),
+            "ends_on": _("Skriv som ÅÅÅÅ-MM-DD."),
+        }
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 4}),
+            "starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "ends_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+
+    def __init__(self, *args, plan: OperationalPlan, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.plan = plan
+        self.instance.plan = plan
+        committee = plan.org_unit.committee
+        year = plan.plan_year.year
+        goals = DirectionGoal.objects.filter(
+            committee=committee, valid_from__lte=year, valid_to__gte=year, archived=False
+        )
+        if self.instance.pk:
+            goals = DirectionGoal.objects.filter(
+                Q(pk__in=goals) | Q(pk=self.instance.direction_goal_id)
+            )
+        field = self.fields["direction_goal"]
+        field.queryset = goals.select_related("strategic_area").order_by(
+            "strategic_area__number", "code"
+        )
+        field.empty_label = _("Välj inriktningsmål")
+        field.label_from_instance = lambda g: f"{g.code} {g.title} ({g.strategic_area.name})"
+        for name in ("starts_on", "ends_on"):
+            self.fields[name].input_formats = ["%Y-%m-%d", "%Y%m%d", "%d/%m/%Y"]
+            self.fields[name].error_messages["invalid"] = _(
+                "Skriv datumet som ÅÅÅÅ-MM-DD, t.ex. 2026-04-30."
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        starts, ends = cleaned.get("starts_on"), cleaned.get("ends_on")
+        if starts and ends and starts > ends:
+            self.add_error("ends_on", _("Slutdatum kan inte ligga före startdatum."))
+        return cleaned

@@ -1,0 +1,368 @@
+"""Planning in the browser: committee goals and indicators, unit plans and activities.
+
+Every edit form carries the version it started from; a save over a newer version is
+refused, the user's input comes back, and the page shows what changed meanwhile.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+
+from . import selectors, services
+from .forms import (
+    ActivityForm,
+    DirectionGoalForm,
+    IndicatorForm,
+    OperationalPlanForm,
+    TargetFormSet,
+)
+from .models import Activity, DirectionGoal, Indicator, OperationalPlan, OrgUnit
+from .permissions import access_for, require_edit
+from .views import _selected_committee, _selected_year
+
+
+def _committee_by_code(code: str) -> OrgUnit:
+    return get_object_or_404(OrgUnit, code=code, kind=OrgUnit.Kind.COMMITTEE)
+
+
+def _render_conflict(request, template, context, stale: services.StaleEdit, form):
+    context["conflict"] = selectors.history_entries(stale.current, since_version=stale.base_version)
+    context["conflict_version"] = stale.current.version
+    messages.error(
+        request,
+        "Någon annan har sparat ändringar medan du redigerade. Dina ändringar är inte sparade "
+        "men finns kvar i formuläret. Jämför med ändringarna nedan och spara igen om dina "
+        "värden ska gälla.",
+    )
+    data = request.POST.copy()
+    data[form.add_prefix("version")] = str(stale.current.version)
+    context["form"] = type(form)(data, instance=stale.current, **context.pop("form_kwargs"))
+    context["form"].is_valid()
+    return render(request, template, context, status=409)
+
+
+# --- overview ---------------------------------------------------------------------------
+
+
+@login_required
+def plans_overview(request):
+    committees = list(selectors.committees_visible_to(user=request.user))
+    committee = _selected_committee(request, committees)
+    years = selectors.plan_years()
+    year = _selected_year(request, years)
+    overview = selectors.planning_overview(user=request.user, year=year, committee=committee)
+    return render(
+        request,
+        "goals/plans_overview.html",
+        {
+            "overview": overview,
+            "committees": committees,
+            "selected_committee": committee,
+            "years": years,
+            "year": year,
+        },
+    )
+
+
+@login_required
+def committee_plan(request, code):
+    committee = _committee_by_code(code)
+    access = access_for(request.user)
+    if not access.sees_unit(committee):
+        raise Http404
+    years = selectors.plan_years()
+    year = _selected_year(request, years)
+    plan = selectors.committee_plan(
+        committee=committee,
+        year=year,
+        area=request.GET.get("omrade", ""),
+        status=request.GET.get("status", "aktiva"),
+        ownerless_only=request.GET.get("utan_ansvarig") == "1",
+    )
+    return render(
+        request,
+        "goals/committee_plan.html",
+        {
+            "committee": committee,
+            "plan": plan,
+            "years": years,
+            "year": year,
+            "can_edit": access.can_edit(committee),
+        },
+    )
+
+
+# --- direction goals ----------------------------------------------------------------------
+
+
+@login_required
+def goal_create(request, code):
+    committee = _committee_by_code(code)
+    require_edit(request.user, committee)
+    template = "goals/goal_form.html"
+    form_kwargs = {"committee": committee}
+    if request.method == "POST" and request.POST.get("foresla"):
+        # "Föreslå kopplingar": redisplay what was typed with Bilaga 1's links ticked.
+        typed = {k: v for k, v in request.POST.items() if k in DirectionGoalForm.base_fields}
+        form = DirectionGoalForm(initial=typed, **form_kwargs)
+        area = request.POST.get("strategic_area", "")
+        if area.isdigit():
+            form.suggest_for_area(int(area))
+    elif request.method == "POST":
+        form = DirectionGoalForm(request.POST, **form_kwargs)
+        if form.is_valid():
+            goal = services.save_versioned(form=form, user=request.user)
+            messages.success(request, f"Inriktningsmålet {goal.code} är skapat.")
+            return redirect(goal)
+    else:
+        year = _selected_year(request)
+        form = DirectionGoalForm(initial={"valid_from": year, "valid_to": year + 3}, **form_kwargs)
+        area = request.GET.get("omrade", "")
+        if area.isdigit():
+            form.suggest_for_area(int(area))
+    return render(
+        request,
+        template,
+        {"form": form, "committee": committee, "goal": None, "title": "Nytt inriktningsmål"},
+    )
+
+
+@login_required
+def goal_edit(request, pk):
+    goal = get_object_or_404(DirectionGoal.objects.select_related("committee"), pk=pk)
+    require_edit(request.user, goal.committee)
+    template = "goals/goal_form.html"
+    context = {
+        "committee": goal.committee,
+        "goal": goal,
+        "title": f"Ändra {goal.code}",
+        "form_kwargs": {"committee": goal.committee},
+    }
+    if request.method == "POST":
+        form = DirectionGoalForm(request.POST, instance=goal, committee=goal.committee)
+        if form.is_valid():
+            try:
+                goal = services.save_versioned(form=form, user=request.user)
+            except services.StaleEdit as stale:
+                return _render_conflict(request, template, context, stale, form)
+            messages.success(request, f"Ändringarna i {goal.code} är sparade.")
+            return redirect(goal)
+    else:
+        form = DirectionGoalForm(instance=goal, committee=goal.committee)
+    context.pop("form_kwargs")
+    context["form"] = form
+    return render(request, template, context)
+
+
+@login_required
+def goal_archive(request, pk):
+    goal = get_object_or_404(DirectionGoal.objects.select_related("committee"), pk=pk)
+    require_edit(request.user, goal.committee)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    archive = request.POST.get("archive") != "0"
+    raw = request.POST.get("version", "")
+    try:
+        goal = services.set_archived(
+            obj=goal,
+            archived=archive,
+            base_version=int(raw) if raw.isdigit() else 0,
+            user=request.user,
+        )
+    except services.StaleEdit:
+        messages.error(
+            request,
+            "Målet har ändrats av någon annan sedan du öppnade sidan. Se historiken nedan "
+            "och försök igen.",
+        )
+        return redirect(goal)
+    if archive:
+        messages.success(
+            request,
+            f"{goal.code} är arkiverat. Det finns kvar i historiken och i tidigare rapporter "
+            "men visas inte i nya planer.",
+        )
+    else:
+        messages.success(request, f"{goal.code} är återställt.")
+    return redirect(goal)
+
+
+# --- indicators ---------------------------------------------------------------------------
+
+
+def _indicator_form_page(request, *, goal: DirectionGoal, indicator: Indicator | None):
+    template = "goals/indicator_form.html"
+    instance = indicator or Indicator(direction_goal=goal)
+    context = {
+        "goal": goal,
+        "committee": goal.committee,
+        "indicator": indicator,
+        "title": f"Ändra indikator: {indicator.name}" if indicator else "Ny indikator",
+    }
+    if request.method == "POST":
+        form = IndicatorForm(request.POST, instance=instance, goal=goal)
+        formset = TargetFormSet(request.POST, instance=instance, goal=goal, prefix="malvarden")
+        if form.is_valid() and formset.is_valid():
+            try:
+                saved = services.save_versioned(form=form, user=request.user, formsets=[formset])
+            except services.StaleEdit as stale:
+                context["conflict"] = (
+                    selectors.history_entries(stale.current, since_version=stale.base_version)
+                    + selectors.target_history(stale.current)[:5]
+                )
+                data = request.POST.copy()
+                data["version"] = str(stale.current.version)
+                messages.error(
+                    request,
+                    "Någon annan har sparat indikatorn medan du redigerade. Dina ändringar är "
+                    "inte sparade men finns kvar i formuläret. Jämför och spara igen om dina "
+                    "värden ska gälla.",
+                )
+                form = IndicatorForm(data, instance=stale.current, goal=goal)
+                form.is_valid()
+                formset = TargetFormSet(data, instance=stale.current, goal=goal, prefix="malvarden")
+                formset.is_valid()
+                context.update({"form": form, "formset": formset})
+                return render(request, template, context, status=409)
+            verb = "sparad" if indicator else "skapad"
+            messages.success(request, f"Indikatorn {saved.code} är {verb}.")
+            return redirect(saved)
+    else:
+        form = IndicatorForm(instance=instance, goal=goal)
+        if indicator is None:
+            form.initial.setdefault("code", f"{goal.code}-{goal.indicators.count() + 1}")
+        formset = TargetFormSet(
+            instance=instance,
+            goal=goal,
+            prefix="malvarden",
+            initial=[{"year": y} for y in range(goal.valid_from, goal.valid_to + 1)][:2]
+            if indicator is None
+            else None,
+        )
+    context.update({"form": form, "formset": formset})
+    return render(request, template, context)
+
+
+@login_required
+def indicator_create(request, pk):
+    goal = get_object_or_404(DirectionGoal.objects.select_related("committee"), pk=pk)
+    require_edit(request.user, goal.committee)
+    return _indicator_form_page(request, goal=goal, indicator=None)
+
+
+@login_required
+def indicator_edit(request, pk):
+    indicator = get_object_or_404(
+        Indicator.objects.select_related("direction_goal__committee"), pk=pk
+    )
+    require_edit(request.user, indicator.direction_goal.committee)
+    return _indicator_form_page(request, goal=indicator.direction_goal, indicator=indicator)
+
+
+# --- operational plans and activities --------------------------------------------------------
+
+
+@login_required
+def unit_plan(request, pk):
+    """The unit's plan for the chosen year; an editor creates it when it is missing."""
+    unit = get_object_or_404(OrgUnit, pk=pk)
+    access = access_for(request.user)
+    if not access.covers(unit):
+        raise Http404
+    years = selectors.plan_years()
+    year = _selected_year(request, years)
+    plan_year = next((py for py in years if py.year == year), None)
+    if plan_year is None:
+        raise Http404
+    plan = OperationalPlan.objects.filter(org_unit=unit, plan_year=plan_year).first()
+    if plan is not None:
+        return redirect(plan)
+    if unit.committee is None:
+        raise Http404
+    can_edit = access.can_edit(unit)
+    if request.method == "POST":
+        if not can_edit:
+            require_edit(request.user, unit)
+        plan = services.operational_plan_create(
+            org_unit=unit, plan_year=plan_year, user=request.user
+        )
+        messages.success(request, f"Verksamhetsplanen för {year} är skapad. Lägg till aktiviteter.")
+        return redirect(plan)
+    return render(
+        request,
+        "goals/unit_plan_missing.html",
+        {"unit": unit, "year": year, "years": years, "can_edit": can_edit},
+    )
+
+
+def _plan_for_edit(request, pk) -> OperationalPlan:
+    plan = get_object_or_404(OperationalPlan.objects.select_related("org_unit", "plan_year"), pk=pk)
+    require_edit(request.user, plan.org_unit)
+    return plan
+
+
+@login_required
+def plan_edit(request, pk):
+    plan = _plan_for_edit(request, pk)
+    template = "goals/plan_form.html"
+    context = {"plan": plan, "title": f"Grunduppdrag – {plan.org_unit.name} {plan.plan_year.year}"}
+    if request.method == "POST":
+        form = OperationalPlanForm(request.POST, instance=plan)
+        if form.is_valid():
+            try:
+                services.save_versioned(form=form, user=request.user)
+            except services.StaleEdit as stale:
+                context["form_kwargs"] = {}
+                return _render_conflict(request, template, context, stale, form)
+            messages.success(request, "Grunduppdraget är sparat.")
+            return redirect(plan)
+    else:
+        form = OperationalPlanForm(instance=plan)
+    context["form"] = form
+    return render(request, template, context)
+
+
+def _activity_form_page(request, *, plan: OperationalPlan, activity: Activity | None):
+    template = "goals/activity_form.html"
+    instance = activity or Activity(plan=plan)
+    context = {
+        "plan": plan,
+        "activity": activity,
+        "committee": plan.org_unit.committee,
+        "title": f"Ändra aktivitet: {activity.title}" if activity else "Ny aktivitet",
+        "form_kwargs": {"plan": plan},
+        "committee_goals": selectors.committee_goals_for_plan(plan=plan),
+    }
+    if request.method == "POST":
+        form = ActivityForm(request.POST, instance=instance, plan=plan)
+        if form.is_valid():
+            try:
+                saved = services.save_versioned(form=form, user=request.user)
+            except services.StaleEdit as stale:
+                return _render_conflict(request, template, context, stale, form)
+            messages.success(request, f"Aktiviteten ”{saved.title}” är sparad.")
+            return redirect(reverse("chain_plan", args=[plan.pk]) + f"#aktivitet-{saved.pk}")
+    else:
+        initial = {}
+        goal = request.GET.get("mal", "")
+        if activity is None and goal.isdigit():
+            initial["direction_goal"] = int(goal)
+        form = ActivityForm(instance=instance, plan=plan, initial=initial)
+    context.pop("form_kwargs")
+    context["form"] = form
+    return render(request, template, context)
+
+
+@login_required
+def activity_create(request, pk):
+    plan = _plan_for_edit(request, pk)
+    return _activity_form_page(request, plan=plan, activity=None)
+
+
+@login_required
+def activity_edit(request, pk):
+    activity = get_object_or_404(Activity.objects.select_related("plan"), pk=pk)
+    plan = _plan_for_edit(request, activity.plan_id)
+    return _activity_form_page(request, plan=plan, activity=activity)
