@@ -1,0 +1,265 @@
+"""Every URL of the project, for every demo persona and an outsider, answers as expected.
+
+The URL patterns are enumerated from the URLconf: a new view without an entry in CASES
+fails `test_every_url_pattern_has_a_case`, so no view can be forgotten. The expectations
+are written out per persona below, not derived from the permission code under test.
+"""
+
+from dataclasses import dataclass
+
+import pytest
+from django.contrib import admin
+from django.contrib.contenttypes.models import ContentType
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from goals.models import Activity, DirectionGoal, Indicator, OperationalPlan, OrgUnit
+
+pytestmark = pytest.mark.django_db
+
+PERSONAS = ["anonymous", "admin", "klk", "namnd", "enhet", "politiker", "outsider"]
+
+# Who sees a committee's goals, and who may change them (written out, on purpose).
+SEES_COMMITTEE = {
+    "UN": {"admin", "klk", "politiker", "namnd", "enhet"},
+    "SN": {"admin", "klk", "politiker"},
+}
+EDITS_COMMITTEE = {"UN": {"admin", "namnd"}, "SN": {"admin"}}
+# Who sees a unit's plan, and who may change it.
+SEES_UNIT = {
+    "UF-ENS": {"admin", "klk", "politiker", "namnd", "enhet"},
+    "UF-FRI": {"admin", "klk", "politiker", "namnd"},
+    "SF-AO-KEV": {"admin", "klk", "politiker"},
+}
+EDITS_UNIT = {
+    "UF-ENS": {"admin", "namnd", "enhet"},
+    "UF-FRI": {"admin", "namnd"},
+    "SF-AO-KEV": {"admin"},
+}
+# Org unit pages: a unit is seen from its subtree members and by everyone below it.
+SEES_ORG_UNIT = {
+    "UN": SEES_COMMITTEE["UN"],
+    "UF-ENS": SEES_UNIT["UF-ENS"],
+    "UF-FRI": SEES_UNIT["UF-FRI"],
+    "SN": SEES_COMMITTEE["SN"],
+}
+LOGGED_IN = set(PERSONAS) - {"anonymous"}
+
+
+@dataclass
+class Case:
+    kwargs: dict
+    kind: str  # "public", "login", "view", "edit", "edit_post_only", "redirect_view"
+    who: set[str] | None = None  # for view
+    editors: set[str] | None = None  # for edit
+
+
+def _ids():
+    goal = {
+        c: DirectionGoal.objects.filter(committee__code=c).order_by("code").first()
+        for c in ("UN", "SN")
+    }
+    plan = {
+        u: OperationalPlan.objects.get(org_unit__code=u, plan_year__year=2026)
+        for u in ("UF-ENS", "UF-FRI", "SF-AO-KEV")
+    }
+    return {
+        "goal": goal,
+        "indicator": {
+            c: Indicator.objects.filter(direction_goal=g).first() for c, g in goal.items()
+        },
+        "plan": plan,
+        "activity": {u: Activity.objects.filter(plan=p).first() for u, p in plan.items()},
+        "unit": {c: OrgUnit.objects.get(code=c) for c in ("UN", "SN", "UF-ENS", "UF-FRI")},
+    }
+
+
+def _cases(ids) -> dict[str, list[Case]]:
+    goal, ind, plan, act, unit = (
+        ids["goal"],
+        ids["indicator"],
+        ids["plan"],
+        ids["activity"],
+        ids["unit"],
+    )
+    per_committee = lambda kind, objs, **extra: [  # noqa: E731
+        Case({"pk": objs[c].pk, **extra}, kind, SEES_COMMITTEE[c], EDITS_COMMITTEE[c])
+        for c in ("UN", "SN")
+    ]
+    per_unit = lambda kind, objs: [  # noqa: E731
+        Case({"pk": objs[u].pk}, kind, SEES_UNIT[u], EDITS_UNIT[u]) for u in objs
+    ]
+    return {
+        "login": [Case({}, "login_page")],
+        "logout": [Case({}, "logout")],
+        "healthz": [Case({}, "public")],
+        "start": [Case({}, "login")],
+        "chain": [Case({}, "login")],
+        "chain_coverage": [Case({}, "login")],
+        "plans": [Case({}, "login")],
+        "chain_vision": [Case({"pk": 1}, "login")],
+        "chain_area": [Case({"pk": goal["UN"].strategic_area_id}, "login")],
+        "chain_overarching_goal": [Case({"pk": goal["UN"].overarching_goals.first().pk}, "login")],
+        "chain_strategy": [Case({"pk": 1}, "login")],
+        "chain_org_unit": [
+            Case({"pk": unit[c].pk}, "view", SEES_ORG_UNIT[c])
+            for c in ("UN", "SN", "UF-ENS", "UF-FRI")
+        ],
+        "chain_direction_goal": per_committee("view", goal),
+        "chain_indicator": per_committee("view", ind),
+        "chain_plan": per_unit("view", plan),
+        "chain_activity": per_unit("view", act),
+        "plan_committee": [
+            Case({"code": c}, "view", SEES_COMMITTEE[c], EDITS_COMMITTEE[c]) for c in ("UN", "SN")
+        ],
+        "plan_goal_create": [
+            Case({"code": c}, "edit", SEES_COMMITTEE[c], EDITS_COMMITTEE[c]) for c in ("UN", "SN")
+        ],
+        "plan_goal_edit": per_committee("edit", goal),
+        "plan_goal_archive": per_committee("edit_post_only", goal),
+        "plan_indicator_create": per_committee("edit", goal),
+        "plan_indicator_edit": per_committee("edit", ind),
+        "plan_unit": [
+            Case({"pk": plan[u].org_unit_id}, "redirect_view", SEES_UNIT[u], EDITS_UNIT[u])
+            for u in plan
+        ],
+        "plan_edit": per_unit("edit", plan),
+        "plan_activity_create": per_unit("edit", plan),
+        "plan_activity_edit": per_unit("edit", act),
+    }
+
+
+def _expected(case: Case, persona: str) -> set[int]:
+    if case.kind == "public":
+        return {200}
+    if case.kind == "login_page":
+        return {200} if persona == "anonymous" else {302}
+    if case.kind == "logout":
+        return {405}  # logging out takes a POST (a form button), never a link
+    if persona == "anonymous":
+        return {302}
+    if case.kind == "login":
+        return {200}
+    sees = persona in case.who
+    if case.kind == "view":
+        return {200} if sees else {404}
+    if case.kind == "redirect_view":
+        return {302} if sees else {404}
+    edits = persona in case.editors
+    if case.kind == "edit":
+        return {200} if edits else ({403} if sees else {404})
+    if case.kind == "edit_post_only":
+        return {405} if edits else ({403} if sees else {404})
+    raise AssertionError(case.kind)
+
+
+def _patterns(resolver=None, namespace=None):
+    resolver = resolver or get_resolver()
+    for p in resolver.url_patterns:
+        if isinstance(p, URLResolver):
+            yield from _patterns(p, p.namespace or namespace)
+        elif isinstance(p, URLPattern):
+            yield namespace, p
+
+
+def _project_names():
+    return sorted({p.name or str(p.pattern) for ns, p in _patterns() if ns is None})
+
+
+def test_every_url_pattern_has_a_case():
+    names = _project_names()
+    unnamed = [n for n in names if "/" in n or "<" in n]
+    assert not unnamed, f"URL patterns without a name: {unnamed}"
+    known = set(_cases(_ids()))
+    missing = [n for n in names if n not in known]
+    assert not missing, f"add expectations for these URL patterns to _cases(): {missing}"
+    stale = sorted(known - set(names))
+    assert not stale, f"cases for URL patterns that no longer exist: {stale}"
+
+
+def _client(persona, users) -> Client:
+    client = Client()
+    if persona != "anonymous":
+        client.force_login(users[persona])
+    return client
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_project_urls_answer_as_expected_for_persona(persona, users):
+    cases = _cases(_ids())
+    client = _client(persona, users)
+    wrong = []
+    for name, name_cases in cases.items():
+        for case in name_cases:
+            url = reverse(name, kwargs=case.kwargs)
+            status = client.get(url).status_code
+            expected = _expected(case, persona)
+            if status not in expected:
+                wrong.append(f"{url} ({name}): {status}, expected {sorted(expected)}")
+            if persona == "anonymous" and status == 302 and case.kind not in ("login_page",):
+                location = client.get(url)["Location"]
+                if not location.startswith("/accounts/login/"):
+                    wrong.append(f"{url}: anonymous redirected to {location}, not to login")
+    assert not wrong, f"{persona}:\n" + "\n".join(wrong)
+
+
+def _admin_url(name: str, pattern: URLPattern) -> str:
+    """Reverse an admin URL with a real object of the model it belongs to."""
+    _ns, _, short = name.partition(":")
+    registered = sorted(
+        admin.site._registry,
+        key=lambda m: -len(f"{m._meta.app_label}_{m._meta.model_name}"),
+    )
+    model = next(
+        (m for m in registered if short.startswith(f"{m._meta.app_label}_{m._meta.model_name}_")),
+        DirectionGoal,
+    )
+    obj = model._default_manager.order_by("pk").first()
+    object_id = str(obj.pk) if obj else "1"
+    regex = pattern.pattern.regex
+    if regex.groups and not regex.groupindex:
+        # simple-history's re_path: <object_id>/history/<history_id>/
+        record = obj.history.order_by("pk").first() if hasattr(obj, "history") else None
+        return reverse(name, args=[object_id, str(record.pk if record else 1)])
+    kwargs = {}
+    for key in regex.groupindex:
+        if key == "app_label":
+            kwargs[key] = "goals"
+        elif key == "content_type_id":
+            kwargs[key] = ContentType.objects.get_for_model(DirectionGoal).pk
+        elif key in ("object_id", "id"):
+            kwargs[key] = object_id
+        else:
+            raise AssertionError(f"no argument known for {key} in {name}")
+    return reverse(name, kwargs=kwargs)
+
+
+def _admin_urls():
+    return [
+        (f"admin:{p.name}", _admin_url(f"admin:{p.name}", p))
+        for ns, p in _patterns()
+        if ns == "admin" and p.name
+    ]
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_admin_urls_only_open_to_staff(persona, users):
+    client = _client(persona, users)
+    wrong = []
+    for name, url in _admin_urls():
+        response = client.get(url)
+        if persona == "admin":
+            # Logging out takes a POST; the autocomplete endpoint refuses a call without
+            # its field parameters. Everything else opens (or redirects within the admin).
+            allowed = {"admin:logout": 405, "admin:autocomplete": 403}
+            if response.status_code >= 400 and allowed.get(name) != response.status_code:
+                wrong.append(f"{url} ({name}): {response.status_code}")
+        elif name == "admin:logout":
+            if response.status_code != 302:  # back to the admin, i.e. to its login
+                wrong.append(f"{url}: {response.status_code}")
+        elif name == "admin:login":
+            if response.status_code != 200:
+                wrong.append(f"{url}: {response.status_code}")
+        elif response.status_code != 302 or not response["Location"].startswith("/admin/login/"):
+            wrong.append(f"{url} ({name}): {response.status_code} {response.get('Location')}")
+    assert not wrong, f"{persona}:\n" + "\n".join(wrong)
