@@ -48,6 +48,7 @@ chromium:
 test: lint chromium
 	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest
+	$(BIN)/pytest -m serial goals/tests/serial
 	$(BIN)/pytest -m browser goals/tests/browser
 
 clean:

@@ -8,3 +8,13 @@ from .settings import *  # noqa: E402,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 SECURE_SSL_REDIRECT = False
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A file, not SQLite's in-memory test database: in memory, threads share one cache and
+    # its table locks fail at once instead of waiting, so the concurrency tests could not
+    # show that the IMMEDIATE transactions serialise writers. One file per process.
+    import tempfile
+
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": os.path.join(tempfile.gettempdir(), f"styrsystem-test-{os.getpid()}.sqlite3")
+    }
