@@ -107,7 +107,16 @@ class IndicatorInline(admin.TabularInline):
 
 
 @admin.register(DirectionGoal)
-class DirectionGoalAdmin(SimpleHistoryAdmin):
+class VersionedAdmin(SimpleHistoryAdmin):
+    """Admin saves count as a new version too, so an open planning form sees the change."""
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            obj.version = type(obj).objects.values_list("version", flat=True).get(pk=obj.pk) + 1
+        super().save_model(request, obj, form, change)
+
+
+class DirectionGoalAdmin(VersionedAdmin):
     list_display = ["code", "title", "committee", "strategic_area", "valid_from", "valid_to"]
     list_filter = ["committee", "strategic_area", "archived"]
     search_fields = ["code", "title"]
@@ -126,7 +135,7 @@ class TargetInline(admin.TabularInline):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(SimpleHistoryAdmin):
+class IndicatorAdmin(VersionedAdmin):
     list_display = ["code", "name", "direction_goal", "unit_of_measure", "owner"]
     list_filter = ["direction_goal__committee"]
     search_fields = ["code", "name", "kolada_kpi"]
@@ -151,7 +160,7 @@ class ActivityInline(admin.StackedInline):
 
 
 @admin.register(OperationalPlan)
-class OperationalPlanAdmin(SimpleHistoryAdmin):
+class OperationalPlanAdmin(VersionedAdmin):
     list_display = ["org_unit", "plan_year"]
     list_filter = ["plan_year"]
     search_fields = ["org_unit__name"]
@@ -159,7 +168,7 @@ class OperationalPlanAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Activity)
-class ActivityAdmin(SimpleHistoryAdmin):
+class ActivityAdmin(VersionedAdmin):
     list_display = ["title", "plan", "direction_goal", "status", "starts_on", "ends_on"]
     list_filter = ["status", "plan__plan_year"]
     search_fields = ["title"]

@@ -201,9 +201,20 @@ def _indicator_form_page(request, *, goal: DirectionGoal, indicator: Indicator |
         "indicator": indicator,
         "title": f"Ändra indikator: {indicator.name}" if indicator else "Ny indikator",
     }
+    # A new indicator's empty target rows come with the goal's first years filled in; the
+    # same initial on POST, so a row left without a value counts as unused, not as an error.
+    current = selectors.current_plan_year()
+    first_year = max(goal.valid_from, current.year if current else goal.valid_from)
+    target_initial = (
+        [{"year": y} for y in range(first_year, goal.valid_to + 1)][:2]
+        if indicator is None
+        else None
+    )
     if request.method == "POST":
         form = IndicatorForm(request.POST, instance=instance, goal=goal)
-        formset = TargetFormSet(request.POST, instance=instance, goal=goal, prefix="malvarden")
+        formset = TargetFormSet(
+            request.POST, instance=instance, goal=goal, prefix="malvarden", initial=target_initial
+        )
         if form.is_valid() and formset.is_valid():
             try:
                 saved = services.save_versioned(form=form, user=request.user, formsets=[formset])
@@ -234,12 +245,7 @@ def _indicator_form_page(request, *, goal: DirectionGoal, indicator: Indicator |
         if indicator is None:
             form.initial.setdefault("code", f"{goal.code}-{goal.indicators.count() + 1}")
         formset = TargetFormSet(
-            instance=instance,
-            goal=goal,
-            prefix="malvarden",
-            initial=[{"year": y} for y in range(goal.valid_from, goal.valid_to + 1)][:2]
-            if indicator is None
-            else None,
+            instance=instance, goal=goal, prefix="malvarden", initial=target_initial
         )
     context.update({"form": form, "formset": formset})
     return render(request, template, context)

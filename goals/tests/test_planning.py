@@ -474,3 +474,48 @@ def test_plans_overview_lists_units_and_missing_plans(client_for):
     assert "UF-ENS" in codes and not any(c.startswith("SF") for c in codes)
     assert overview.missing_count == sum(1 for r in overview.units if r.plan is None)
     assert "Planer" in page.content.decode()
+
+
+def test_prefilled_target_rows_left_without_value_are_not_errors(client_for):
+    goal = DirectionGoal.objects.get(code="UN-HK-1")
+    client = client_for("namnd")
+    url = reverse("plan_indicator_create", args=[goal.pk])
+    formset = client.get(url).context["formset"]
+    prefilled = [f.initial.get("year") for f in formset.forms]
+    assert prefilled[0] == 2026  # the current plan year
+    data = _indicator_data(goal, targets=[(str(y or ""), "") for y in prefilled])
+    response = client.post(url, data)
+    assert response.status_code == 302
+    assert not Indicator.objects.get(code=f"{goal.code}-X").targets.exists()
+
+
+def test_admin_save_counts_as_a_version_so_open_forms_notice(client_for):
+    goal = DirectionGoal.objects.get(code="UN-HK-1")
+    version = goal.version
+    admin = client_for("admin")
+    form = (
+        admin.get(reverse("admin:goals_directiongoal_change", args=[goal.pk]))
+        .context["adminform"]
+        .form
+    )
+    data = {k: v for k, v in form.initial.items() if v is not None}
+    data["overarching_goals"] = [g.pk for g in goal.overarching_goals.all()]
+    data["strategies"] = [s.pk for s in goal.strategies.all()]
+    data["title"] = "Ändrad i administrationen"
+    data["archived"] = ""
+    response = admin.post(reverse("admin:goals_directiongoal_change", args=[goal.pk]), data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    goal.refresh_from_db()
+    assert goal.version == version + 1
+    stale = client_for("namnd").post(
+        reverse("plan_goal_edit", args=[goal.pk]),
+        {
+            "version": version,
+            "strategic_area": goal.strategic_area_id,
+            "code": goal.code,
+            "title": "Från ett gammalt formulär",
+            "valid_from": goal.valid_from,
+            "valid_to": goal.valid_to,
+        },
+    )
+    assert stale.status_code == 409
