@@ -628,3 +628,45 @@ def plan_page(*, plan: OperationalPlan, status: str = "") -> dict:
         "status_choices": [(k, v, counts.get(k, 0)) for k, v in statuses.items()],
         "activity_total": sum(counts.values()),
     }
+
+
+@dataclass
+class PlanningTodo:
+    committee: OrgUnit
+    ownerless_indicators: int
+    goals_without_indicator: int
+
+
+def planning_todo(*, user, year: int) -> dict:
+    """What an editor should see to first: gaps in what they may change."""
+    access = access_for(user)
+    if not access.edits_anything:
+        return {"todo_committees": [], "todo_missing_plans": []}
+    committees = [
+        c
+        for c in OrgUnit.objects.filter(access.committee_q()).order_by("name")
+        if access.can_edit(c)
+    ]
+    goals = DirectionGoal.objects.filter(
+        committee__in=committees, archived=False, valid_from__lte=year, valid_to__gte=year
+    )
+    ownerless = dict(
+        Indicator.objects.filter(direction_goal__in=goals, owner__isnull=True)
+        .values_list("direction_goal__committee")
+        .annotate(n=Count("pk"))
+        .values_list("direction_goal__committee", "n")
+    )
+    without = dict(
+        goals.filter(indicators__isnull=True)
+        .values_list("committee")
+        .annotate(n=Count("pk"))
+        .values_list("committee", "n")
+    )
+    todo = [
+        PlanningTodo(c, ownerless.get(c.pk, 0), without.get(c.pk, 0))
+        for c in committees
+        if ownerless.get(c.pk) or without.get(c.pk)
+    ]
+    overview = planning_overview(user=user, year=year)
+    missing = [row for row in overview.units if row.plan is None and row.can_edit]
+    return {"todo_committees": todo, "todo_missing_plans": missing}

@@ -52,6 +52,8 @@ def start(request):
         "org_unit"
     )
     context["plan_year"] = plan_year
+    if plan_year is not None:
+        context.update(selectors.planning_todo(user=request.user, year=plan_year.year))
     return render(request, "goals/start.html", context)
 
 

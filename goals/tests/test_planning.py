@@ -519,3 +519,16 @@ def test_admin_save_counts_as_a_version_so_open_forms_notice(client_for):
         },
     )
     assert stale.status_code == 409
+
+
+def test_start_page_lists_planning_gaps_for_editors_only(client_for):
+    goal = DirectionGoal.objects.get(code="UN-HK-1")
+    Indicator.objects.create(direction_goal=goal, code="UN-HK-1-Z", name="Utan ägare")
+    page = client_for("namnd").get(reverse("start"))
+    todo = page.context["todo_committees"]
+    assert [t.committee.code for t in todo] == ["UN"] and todo[0].ownerless_indicators >= 1
+    assert "saknar ansvarig" in page.content.decode()
+    missing = {row.unit.code for row in page.context["todo_missing_plans"]}
+    assert missing and all(code.startswith("U") for code in missing)
+    reader = client_for("politiker").get(reverse("start"))
+    assert reader.context["todo_committees"] == [] and reader.context["todo_missing_plans"] == []
