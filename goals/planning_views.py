@@ -6,6 +6,7 @@ refused, the user's input comes back, and the page shows what changed meanwhile.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -53,6 +54,16 @@ def plans_overview(request):
     years = selectors.plan_years()
     year = _selected_year(request, years)
     overview = selectors.planning_overview(user=request.user, year=year, committee=committee)
+    if request.method == "POST":
+        plan_year = next((py for py in years if py.year == year), None)
+        missing = [row.unit for row in overview.units if row.plan is None and row.can_edit]
+        if plan_year is None or not missing:
+            raise PermissionDenied("Det finns inga saknade planer som du kan skapa.")
+        created = services.operational_plans_create(
+            org_units=missing, plan_year=plan_year, user=request.user
+        )
+        messages.success(request, f"{created} verksamhetsplaner för {year} är skapade.")
+        return redirect(f"{reverse('plans')}?ar={year}")
     return render(
         request,
         "goals/plans_overview.html",

@@ -417,6 +417,10 @@ class PlanningOverview:
     units: list[UnitPlanRow]
     missing_count: int
 
+    @property
+    def can_create_missing(self) -> bool:
+        return any(r.plan is None and r.can_edit for r in self.units)
+
 
 def planning_overview(*, user, year: int, committee: OrgUnit | None = None) -> PlanningOverview:
     """Committees with their goal counts and every unit the user covers with its plan."""

@@ -193,3 +193,15 @@ def operational_plan_create(*, org_unit, plan_year, user):
         plan._history_user = user
         plan.save()
     return plan
+
+
+def operational_plans_create(*, org_units, plan_year, user) -> int:
+    """Create the year's missing plans for several units at once; returns how many."""
+    created = 0
+    with transaction.atomic():
+        for org_unit in org_units:
+            before = org_unit.operational_plans.filter(plan_year=plan_year).exists()
+            if not before:
+                operational_plan_create(org_unit=org_unit, plan_year=plan_year, user=user)
+                created += 1
+    return created

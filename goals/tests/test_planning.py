@@ -532,3 +532,19 @@ def test_start_page_lists_planning_gaps_for_editors_only(client_for):
     assert missing and all(code.startswith("U") for code in missing)
     reader = client_for("politiker").get(reverse("start"))
     assert reader.context["todo_committees"] == [] and reader.context["todo_missing_plans"] == []
+
+
+def test_committee_editor_creates_all_missing_plans_of_a_year_at_once(client_for):
+    client = client_for("namnd")
+    before = client.get(reverse("plans"), {"ar": 2026}).context["overview"]
+    missing = {r.unit.pk for r in before.units if r.plan is None}
+    assert missing
+    response = client.post(reverse("plans") + "?ar=2026")
+    assert response.status_code == 302
+    assert OperationalPlan.objects.filter(
+        org_unit__in=missing, plan_year__year=2026
+    ).count() == len(missing)
+    after = client.get(reverse("plans"), {"ar": 2026}).context["overview"]
+    assert after.missing_count == 0
+    # A reader has nothing to create.
+    assert client_for("politiker").post(reverse("plans") + "?ar=2025").status_code == 403
