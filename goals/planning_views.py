@@ -254,7 +254,7 @@ def _indicator_form_page(request, *, goal: DirectionGoal, indicator: Indicator |
     else:
         form = IndicatorForm(instance=instance, goal=goal)
         if indicator is None:
-            form.initial.setdefault("code", f"{goal.code}-{goal.indicators.count() + 1}")
+            form.initial["code"] = selectors.next_indicator_code(goal)
         formset = TargetFormSet(
             instance=instance, goal=goal, prefix="malvarden", initial=target_initial
         )

@@ -674,3 +674,14 @@ def planning_todo(*, user, year: int) -> dict:
     overview = planning_overview(user=user, year=year)
     missing = [row for row in overview.units if row.plan is None and row.can_edit]
     return {"todo_committees": todo, "todo_missing_plans": missing}
+
+
+def next_indicator_code(goal: DirectionGoal) -> str:
+    """A free code under the goal: UN-HK-1-4 when UN-HK-1-1…3 exist."""
+    taken = set(
+        Indicator.objects.filter(code__startswith=f"{goal.code}-").values_list("code", flat=True)
+    )
+    n = goal.indicators.count() + 1
+    while f"{goal.code}-{n}" in taken:
+        n += 1
+    return f"{goal.code}-{n}"
