@@ -1,6 +1,8 @@
 """Django admin for every model of the chain; the organisation as a tree."""
 
+from django import forms
 from django.contrib import admin
+from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 from mptt.admin import MPTTModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
@@ -99,16 +101,59 @@ class ReportingOccasionAdmin(admin.ModelAdmin):
     list_filter = ["plan_year", "kind"]
 
 
-class IndicatorInline(admin.TabularInline):
-    model = Indicator
+class ReadOnlyInline(admin.TabularInline):
+    """Rows shown under their parent, changed on their own page (where versions are checked)."""
+
     extra = 0
-    fields = ["code", "name", "unit_of_measure", "higher_is_better", "owner"]
+    max_num = 0
+    can_delete = False
     show_change_link = True
 
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
 
-@admin.register(DirectionGoal)
+
+class IndicatorInline(ReadOnlyInline):
+    model = Indicator
+    fields = ["code", "name", "unit_of_measure", "higher_is_better", "owner"]
+
+
+class VersionedAdminForm(forms.ModelForm):
+    """Carries the version the admin page was opened at; a save over a newer one is refused."""
+
+    base_version = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["base_version"].initial = self.instance.version
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk:
+            # The admin's change view runs in one transaction: the lock holds until saved.
+            current = (
+                type(self.instance)
+                .objects.select_for_update()
+                .values_list("version", flat=True)
+                .get(pk=self.instance.pk)
+            )
+            raw = str(cleaned.get("base_version") or "")
+            if not (raw.isascii() and raw.isdigit()) or int(raw[:12]) != current:
+                raise forms.ValidationError(
+                    _(
+                        "Någon annan har sparat den här posten sedan du öppnade sidan. "
+                        "Öppna sidan igen för att se ändringarna; dina ändringar är inte sparade."
+                    ),
+                    code="stale",
+                )
+        return cleaned
+
+
 class VersionedAdmin(SimpleHistoryAdmin):
-    """Admin saves count as a new version too, so an open planning form sees the change."""
+    """Admin saves are versioned like the planning forms: checked, then counted up."""
+
+    form = VersionedAdminForm
 
     def save_model(self, request, obj, form, change):
         if change:
@@ -116,6 +161,7 @@ class VersionedAdmin(SimpleHistoryAdmin):
         super().save_model(request, obj, form, change)
 
 
+@admin.register(DirectionGoal)
 class DirectionGoalAdmin(VersionedAdmin):
     list_display = ["code", "title", "committee", "strategic_area", "valid_from", "valid_to"]
     list_filter = ["committee", "strategic_area", "archived"]
@@ -142,10 +188,29 @@ class IndicatorAdmin(VersionedAdmin):
     inlines = [TargetInline]
 
 
+def _touch_indicators(indicator_ids) -> None:
+    """A target changed on its own page: the indicator's open forms must notice."""
+    Indicator.objects.filter(pk__in=set(indicator_ids)).update(version=F("version") + 1)
+
+
 @admin.register(Target)
 class TargetAdmin(SimpleHistoryAdmin):
     list_display = ["indicator", "year", "value"]
     list_filter = ["year"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        _touch_indicators([obj.indicator_id])
+
+    def delete_model(self, request, obj):
+        indicator_id = obj.indicator_id
+        super().delete_model(request, obj)
+        _touch_indicators([indicator_id])
+
+    def delete_queryset(self, request, queryset):
+        ids = list(queryset.values_list("indicator_id", flat=True))
+        super().delete_queryset(request, queryset)
+        _touch_indicators(ids)
 
 
 @admin.register(Measurement)
@@ -154,9 +219,9 @@ class MeasurementAdmin(SimpleHistoryAdmin):
     list_filter = ["occasion__plan_year", "source"]
 
 
-class ActivityInline(admin.StackedInline):
+class ActivityInline(ReadOnlyInline):
     model = Activity
-    extra = 0
+    fields = ["title", "direction_goal", "responsible", "starts_on", "ends_on", "status"]
 
 
 @admin.register(OperationalPlan)

@@ -489,20 +489,35 @@ def test_prefilled_target_rows_left_without_value_are_not_errors(client_for):
     assert not Indicator.objects.get(code=f"{goal.code}-X").targets.exists()
 
 
+def _admin_change_data(response) -> dict:
+    """What the admin's change page would send back unchanged, inlines included."""
+    form = response.context["adminform"].form
+    data = {k: v for k, v in form.initial.items() if v is not None}
+    for inline in response.context["inline_admin_formsets"]:
+        formset = inline.formset
+        for key, value in formset.management_form.initial.items():
+            data[f"{formset.prefix}-{key}"] = value
+        for i, f in enumerate(formset.forms):
+            pk_name = formset.model._meta.pk.name
+            if f.instance.pk:
+                data[f"{formset.prefix}-{i}-{pk_name}"] = f.instance.pk
+                fk = formset.fk.name
+                data[f"{formset.prefix}-{i}-{fk}"] = formset.instance.pk
+    return data
+
+
 def test_admin_save_counts_as_a_version_so_open_forms_notice(client_for):
     goal = DirectionGoal.objects.get(code="UN-HK-1")
     version = goal.version
     admin = client_for("admin")
-    form = (
+    data = _admin_change_data(
         admin.get(reverse("admin:goals_directiongoal_change", args=[goal.pk]))
-        .context["adminform"]
-        .form
     )
-    data = {k: v for k, v in form.initial.items() if v is not None}
     data["overarching_goals"] = [g.pk for g in goal.overarching_goals.all()]
     data["strategies"] = [s.pk for s in goal.strategies.all()]
     data["title"] = "Ändrad i administrationen"
     data["archived"] = ""
+    data["base_version"] = version
     response = admin.post(reverse("admin:goals_directiongoal_change", args=[goal.pk]), data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     goal.refresh_from_db()
@@ -548,3 +563,38 @@ def test_committee_editor_creates_all_missing_plans_of_a_year_at_once(client_for
     assert after.missing_count == 0
     # A reader has nothing to create.
     assert client_for("politiker").post(reverse("plans") + "?ar=2025").status_code == 403
+
+
+def test_admin_save_from_an_old_version_is_refused(client_for):
+    goal = DirectionGoal.objects.get(code="UN-HK-1")
+    admin = client_for("admin")
+    url = reverse("admin:goals_directiongoal_change", args=[goal.pk])
+    data = _admin_change_data(admin.get(url))
+    data.update(
+        overarching_goals=[g.pk for g in goal.overarching_goals.all()],
+        strategies=[s.pk for s in goal.strategies.all()],
+        archived="",
+        base_version=goal.version,
+        description="Från administrationen",
+    )
+    # Meanwhile the committee editor saves a new title in the planning form.
+    DirectionGoal.objects.filter(pk=goal.pk).update(version=goal.version + 1, title="Ny titel")
+    response = admin.post(url, data)
+    assert response.status_code == 200
+    assert "Någon annan har sparat" in response.content.decode()
+    goal.refresh_from_db()
+    assert goal.title == "Ny titel" and goal.description != "Från administrationen"
+
+
+def test_target_changed_in_admin_makes_open_indicator_form_stale(client_for):
+    indicator = Indicator.objects.filter(direction_goal__code="UN-HK-1").first()
+    version = indicator.version
+    target = indicator.targets.first()
+    admin = client_for("admin")
+    response = admin.post(
+        reverse("admin:goals_target_change", args=[target.pk]),
+        {"indicator": indicator.pk, "year": target.year, "value": "12"},
+    )
+    assert response.status_code == 302
+    indicator.refresh_from_db()
+    assert indicator.version == version + 1
