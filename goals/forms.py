@@ -24,6 +24,17 @@ from .models import (
 _SPACES = re.compile(r"[\s\u00a0\u202f]")
 
 
+def parse_id(raw, *, max_digits: int = 12) -> int | None:
+    """A positive whole number from a query or form value, or None.
+
+    str.isdigit() alone accepts '²' and any length, which int() then refuses.
+    """
+    text = str(raw or "").strip()
+    if text.isascii() and text.isdigit() and len(text) <= max_digits:
+        return int(text)
+    return None
+
+
 def format_swedish_number(value) -> str:
     """1234.50 → '1 234,5': the form shows numbers the way the user writes them."""
     if value in (None, ""):
@@ -119,7 +130,8 @@ class AccessibleFormMixin:
 class VersionedForm(AccessibleFormMixin, forms.ModelForm):
     """Carries the version the edit started from, so a newer save is never overwritten."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # Not validated as a field: a tampered value just counts as "an old version".
+    version = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -130,7 +142,7 @@ class VersionedForm(AccessibleFormMixin, forms.ModelForm):
     @property
     def base_version(self) -> int:
         raw = self.data.get(self.add_prefix("version"), "")
-        return int(raw) if str(raw).isdigit() else 0
+        return parse_id(raw) or 0
 
 
 def _mapping_label(obj, suggested_ids: set[int], areas_by_id: dict[int, list[str]]) -> str:

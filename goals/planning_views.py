@@ -18,6 +18,7 @@ from .forms import (
     IndicatorForm,
     OperationalPlanForm,
     TargetFormSet,
+    parse_id,
 )
 from .models import Activity, DirectionGoal, Indicator, OperationalPlan, OrgUnit
 from .permissions import access_for, require_edit
@@ -118,9 +119,9 @@ def goal_create(request, code):
         # "Föreslå kopplingar": redisplay what was typed with Bilaga 1's links ticked.
         typed = {k: v for k, v in request.POST.items() if k in DirectionGoalForm.base_fields}
         form = DirectionGoalForm(initial=typed, **form_kwargs)
-        area = request.POST.get("strategic_area", "")
-        if area.isdigit():
-            form.suggest_for_area(int(area))
+        area = parse_id(request.POST.get("strategic_area"))
+        if area is not None:
+            form.suggest_for_area(area)
     elif request.method == "POST":
         form = DirectionGoalForm(request.POST, **form_kwargs)
         if form.is_valid():
@@ -130,9 +131,9 @@ def goal_create(request, code):
     else:
         year = _selected_year(request)
         form = DirectionGoalForm(initial={"valid_from": year, "valid_to": year + 3}, **form_kwargs)
-        area = request.GET.get("omrade", "")
-        if area.isdigit():
-            form.suggest_for_area(int(area))
+        area = parse_id(request.GET.get("omrade"))
+        if area is not None:
+            form.suggest_for_area(area)
     return render(
         request,
         template,
@@ -179,7 +180,7 @@ def goal_archive(request, pk):
         goal = services.set_archived(
             obj=goal,
             archived=archive,
-            base_version=int(raw) if raw.isdigit() else 0,
+            base_version=parse_id(raw) or 0,
             user=request.user,
         )
     except services.StaleEdit:
@@ -363,9 +364,9 @@ def _activity_form_page(request, *, plan: OperationalPlan, activity: Activity | 
             return redirect(reverse("chain_plan", args=[plan.pk]) + f"#aktivitet-{saved.pk}")
     else:
         initial = {}
-        goal = request.GET.get("mal", "")
-        if activity is None and goal.isdigit():
-            initial["direction_goal"] = int(goal)
+        goal = parse_id(request.GET.get("mal"))
+        if activity is None and goal is not None:
+            initial["direction_goal"] = goal
         form = ActivityForm(instance=instance, plan=plan, initial=initial)
     context.pop("form_kwargs")
     context["form"] = form

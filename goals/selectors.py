@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
+from .forms import parse_id
 from .models import (
     Activity,
     DirectionGoal,
@@ -516,10 +517,10 @@ def committee_plan(
         goals = goals.filter(archived=False)
     elif status == "arkiverade":
         goals = goals.filter(archived=True)
-    if area.isdigit():
-        goals = goals.filter(strategic_area__number=int(area))
-    else:
-        area = ""
+    area_number = parse_id(area, max_digits=3)
+    if area_number is not None:
+        goals = goals.filter(strategic_area__number=area_number)
+    area = "" if area_number is None else str(area_number)
     goals = list(
         goals.select_related("strategic_area")
         .annotate(

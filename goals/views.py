@@ -8,6 +8,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from . import selectors
+from .forms import parse_id
 from .models import (
     Activity,
     DirectionGoal,
@@ -26,9 +27,9 @@ from .permissions import access_for, require_committee_visible, require_unit_vis
 def _selected_year(request, plan_years=None) -> int:
     """The year asked for in ?ar=, else the current plan year."""
     plan_years = selectors.plan_years() if plan_years is None else plan_years
-    raw = request.GET.get("ar", "")
-    if raw.isdigit() and int(raw) in {py.year for py in plan_years}:
-        return int(raw)
+    asked = parse_id(request.GET.get("ar"), max_digits=4)
+    if asked in {py.year for py in plan_years}:
+        return asked
     current = next((py for py in plan_years if py.is_current), None)
     current = current or (plan_years[0] if plan_years else None)
     return current.year if current else 0

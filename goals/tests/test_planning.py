@@ -598,3 +598,37 @@ def test_target_changed_in_admin_makes_open_indicator_form_stale(client_for):
     assert response.status_code == 302
     indicator.refresh_from_db()
     assert indicator.version == version + 1
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/planer/?ar=²",
+        "/styrkedja/?ar=²",
+        "/planer/namnd/UN/?ar=" + "1" * 5000,
+        "/planer/namnd/UN/?omrade=²",
+        "/planer/namnd/UN/mal/ny/?omrade=²",
+    ],
+)
+def test_odd_query_values_are_ignored_not_errors(client_for, path):
+    assert client_for("namnd").get(path).status_code == 200
+
+
+def test_odd_posted_numbers_are_refused_cleanly(client_for):
+    client = client_for("namnd")
+    goal = DirectionGoal.objects.get(code="UN-HK-1")
+    suggest = client.post(
+        reverse("plan_goal_create", args=["UN"]), {"foresla": "1", "strategic_area": "²"}
+    )
+    assert suggest.status_code == 200
+    archive = client.post(reverse("plan_goal_archive", args=[goal.pk]), {"version": "²"})
+    assert archive.status_code == 302
+    goal.refresh_from_db()
+    assert not goal.archived  # an unreadable version is an old version: refused
+    plan = OperationalPlan.objects.get(org_unit__code="UF-ENS", plan_year__year=2026)
+    assert (
+        client_for("enhet")
+        .get(reverse("plan_activity_create", args=[plan.pk]), {"mal": "²"})
+        .status_code
+        == 200
+    )
