@@ -228,6 +228,40 @@ class DirectionGoalForm(VersionedForm):
     def clean_code(self):
         return self.cleaned_data["code"].strip().upper()
 
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("valid_from"), cleaned.get("valid_to")
+        if self.instance.pk and start and end:
+            # Shortening the years must not strand targets or activities outside them.
+            targets = sorted(
+                Target.objects.filter(indicator__direction_goal=self.instance)
+                .exclude(year__range=(start, end))
+                .values_list("year", flat=True)
+                .distinct()
+            )
+            plans = sorted(
+                self.instance.activities.exclude(plan__plan_year__year__range=(start, end))
+                .values_list("plan__plan_year__year", flat=True)
+                .distinct()
+            )
+            if targets or plans:
+                parts = []
+                if targets:
+                    parts.append(_("målvärden för %(y)s") % {"y": ", ".join(map(str, targets))})
+                if plans:
+                    parts.append(
+                        _("aktiviteter i planer för %(y)s") % {"y": ", ".join(map(str, plans))}
+                    )
+                self.add_error(
+                    "valid_from" if (targets + plans)[0] < start else "valid_to",
+                    _(
+                        "Målet har %(what)s som skulle hamna utanför %(start)s–%(end)s. "
+                        "Ändra eller ta bort dem först, eller arkivera målet och gör ett nytt."
+                    )
+                    % {"what": _(" och ").join(parts), "start": start, "end": end},
+                )
+        return cleaned
+
 
 class IndicatorForm(VersionedForm):
     baseline_year = YearField(label=_("Basår"), required=False)
@@ -320,7 +354,11 @@ class BaseTargetFormSet(forms.BaseInlineFormSet):
 
     def clean(self):
         super().clean()
+        # Years as they will be after the save: targets not in any row keep theirs.
+        in_rows = {f.instance.pk for f in self.initial_forms if f.instance.pk}
         seen: set[int] = set()
+        if self.instance.pk:
+            seen = set(self.instance.targets.exclude(pk__in=in_rows).values_list("year", flat=True))
         for form in self.forms:
             if not hasattr(form, "cleaned_data") or self._should_delete_form(form):
                 continue
@@ -338,6 +376,8 @@ class BaseTargetFormSet(forms.BaseInlineFormSet):
                     "year", _("Det finns redan ett målvärde för %(year)s.") % {"year": year}
                 )
             seen.add(year)
+        for form in self.forms:
+            form._describe()  # errors added here must be tied to their fields too
 
 
 TargetFormSet = forms.inlineformset_factory(

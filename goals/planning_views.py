@@ -204,6 +204,38 @@ def goal_archive(request, pk):
 # --- indicators ---------------------------------------------------------------------------
 
 
+def _rebase_target_rows(data, indicator: Indicator, *, prefix: str):
+    """The user's target rows against the targets as they are now.
+
+    Rows whose target was deleted meanwhile become new rows (nothing typed is lost, and no
+    row points at a target that is gone); a row marked for deletion whose target is already
+    gone is dropped.
+    """
+    existing = set(indicator.targets.values_list("pk", flat=True))
+    total = min(parse_id(data.get(f"{prefix}-TOTAL_FORMS"), max_digits=4) or 0, 1000)
+    rows = []
+    for i in range(total):
+        head = f"{prefix}-{i}-"
+        rows.append({k[len(head) :]: data.getlist(k) for k in data if k.startswith(head)})
+    kept = [r for r in rows if parse_id((r.get("id") or [""])[0]) in existing]
+    gone = [
+        {**r, "id": [""]}
+        for r in rows
+        if parse_id((r.get("id") or [""])[0]) not in existing and not r.get("DELETE")
+    ]
+    out = data.copy()
+    for key in [k for k in out if k.startswith(f"{prefix}-")]:
+        del out[key]
+    for i, row in enumerate(kept + gone):
+        for name, values in row.items():
+            out.setlist(f"{prefix}-{i}-{name}", values)
+    out[f"{prefix}-TOTAL_FORMS"] = str(len(kept) + len(gone))
+    out[f"{prefix}-INITIAL_FORMS"] = str(len(kept))
+    out[f"{prefix}-MIN_NUM_FORMS"] = "0"
+    out[f"{prefix}-MAX_NUM_FORMS"] = "1000"
+    return out
+
+
 def _indicator_form_page(request, *, goal: DirectionGoal, indicator: Indicator | None):
     template = "goals/indicator_form.html"
     instance = indicator or Indicator(direction_goal=goal)
@@ -227,31 +259,36 @@ def _indicator_form_page(request, *, goal: DirectionGoal, indicator: Indicator |
         formset = TargetFormSet(
             request.POST, instance=instance, goal=goal, prefix="malvarden", initial=target_initial
         )
-        if form.is_valid() and formset.is_valid():
-            try:
+        try:
+            if indicator is not None:
+                # Checked before the target rows: a target deleted meanwhile would otherwise
+                # show up as an unfixable row error instead of as the conflict it is.
+                current = Indicator.objects.get(pk=indicator.pk)
+                if current.version != form.base_version:
+                    raise services.StaleEdit(current=current, base_version=form.base_version)
+            if form.is_valid() and formset.is_valid():
                 saved = services.save_versioned(form=form, user=request.user, formsets=[formset])
-            except services.StaleEdit as stale:
-                context["conflict"] = (
-                    selectors.history_entries(stale.current, since_version=stale.base_version)
-                    + selectors.target_history(stale.current)[:5]
-                )
-                data = request.POST.copy()
-                data["version"] = str(stale.current.version)
-                messages.error(
-                    request,
-                    "Någon annan har sparat indikatorn medan du redigerade. Dina ändringar är "
-                    "inte sparade men finns kvar i formuläret. Jämför och spara igen om dina "
-                    "värden ska gälla.",
-                )
-                form = IndicatorForm(data, instance=stale.current, goal=goal)
-                form.is_valid()
-                formset = TargetFormSet(data, instance=stale.current, goal=goal, prefix="malvarden")
-                formset.is_valid()
-                context.update({"form": form, "formset": formset})
-                return render(request, template, context, status=409)
-            verb = "sparad" if indicator else "skapad"
-            messages.success(request, f"Indikatorn {saved.code} är {verb}.")
-            return redirect(saved)
+                verb = "sparad" if indicator else "skapad"
+                messages.success(request, f"Indikatorn {saved.code} är {verb}.")
+                return redirect(saved)
+        except services.StaleEdit as stale:
+            context["conflict"] = selectors.history_entries(
+                stale.current, since_version=stale.base_version
+            ) + selectors.target_history(stale.current, since_version=stale.base_version)
+            data = _rebase_target_rows(request.POST, stale.current, prefix="malvarden")
+            data["version"] = str(stale.current.version)
+            messages.error(
+                request,
+                "Någon annan har sparat indikatorn medan du redigerade. Dina ändringar är "
+                "inte sparade men finns kvar i formuläret. Jämför och spara igen om dina "
+                "värden ska gälla.",
+            )
+            form = IndicatorForm(data, instance=stale.current, goal=goal)
+            form.is_valid()
+            formset = TargetFormSet(data, instance=stale.current, goal=goal, prefix="malvarden")
+            formset.is_valid()
+            context.update({"form": form, "formset": formset})
+            return render(request, template, context, status=409)
     else:
         form = IndicatorForm(instance=instance, goal=goal)
         if indicator is None:
@@ -297,8 +334,8 @@ def unit_plan(request, pk):
     plan = OperationalPlan.objects.filter(org_unit=unit, plan_year=plan_year).first()
     if plan is not None:
         return redirect(plan)
-    if unit.committee is None:
-        raise Http404
+    if unit.kind in (OrgUnit.Kind.MUNICIPALITY, OrgUnit.Kind.COMMITTEE) or unit.committee is None:
+        raise Http404  # plans are made by the units below a committee
     can_edit = access.can_edit(unit)
     if request.method == "POST":
         if not can_edit:

@@ -318,7 +318,15 @@ def history_entries(obj, *, since_version: int | None = None) -> list[HistoryEnt
     records = list(obj.history.select_related("history_user").order_by("history_date", "pk"))
     groups: list[list] = []
     for record in records:
-        if has_version and groups and groups[-1][-1].version == record.version:
+        previous_record = groups[-1][-1] if groups else None
+        same_save = (
+            has_version
+            and previous_record is not None
+            and previous_record.version == record.version
+            and previous_record.history_user_id == record.history_user_id
+            and (record.history_date - previous_record.history_date).total_seconds() < 5
+        )
+        if same_save:
             groups[-1].append(record)
         else:
             groups.append([record])
@@ -341,6 +349,18 @@ def history_entries(obj, *, since_version: int | None = None) -> list[HistoryEnt
                     changes.append(
                         HistoryChange(
                             labels.get(f.name, f.name), "–", _display(model, f.name, value)
+                        )
+                    )
+            for f in model._meta.many_to_many:
+                manager = getattr(last, f.name, None)
+                if manager is None or not hasattr(manager, "values"):
+                    continue
+                key = f.related_model._meta.model_name
+                rows = list(manager.values(key))
+                if rows:
+                    changes.append(
+                        HistoryChange(
+                            labels.get(f.name, f.name), "–", _display(model, f.name, rows)
                         )
                     )
             action = _ACTIONS.get(first.history_type, "Ändrad")
@@ -373,28 +393,44 @@ def history_entries(obj, *, since_version: int | None = None) -> list[HistoryEnt
     return entries
 
 
-def target_history(indicator) -> list[HistoryEntry]:
-    """Changes of an indicator's targets, newest first."""
+def target_history(indicator, *, since_version: int | None = None) -> list[HistoryEntry]:
+    """Changes of an indicator's targets, newest first (after `since_version` if given)."""
     records = Target.history.filter(indicator_id=indicator.pk).select_related("history_user")
-    last_value: dict[int, object] = {}
+    since = None
+    if since_version is not None:
+        since = (
+            indicator.history.filter(version=since_version)
+            .order_by("-history_date")
+            .values_list("history_date", flat=True)
+            .first()
+        )
+    last: dict[int, tuple] = {}
     entries = []
     for record in records.order_by("history_date", "pk"):
-        old = last_value.get(record.id)
-        new = None if record.history_type == "-" else record.value
-        last_value[record.id] = new
+        old_year, old_value = last.get(record.id, (None, None))
+        new_value = None if record.history_type == "-" else record.value
+        last[record.id] = (record.year, new_value)
+        if old_year is not None and old_year != record.year:
+            change = HistoryChange(
+                "Målvärde (år ändrat)",
+                f"{old_year}: {_display(Target, 'value', old_value)}",
+                f"{record.year}: {_display(Target, 'value', new_value)}",
+            )
+        else:
+            change = HistoryChange(
+                f"Målvärde {record.year}",
+                _display(Target, "value", old_value),
+                _display(Target, "value", new_value),
+            )
+        if since is not None and record.history_date <= since:
+            continue
         entries.append(
             HistoryEntry(
                 when=record.history_date,
                 who=_who(record),
                 action=_ACTIONS.get(record.history_type, "Ändrad"),
                 version=None,
-                changes=[
-                    HistoryChange(
-                        f"Målvärde {record.year}",
-                        _display(Target, "value", old),
-                        _display(Target, "value", new),
-                    )
-                ],
+                changes=[change],
             )
         )
     entries.reverse()

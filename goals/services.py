@@ -4,7 +4,7 @@ import datetime
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 
 from .models import OrgUnit, PlanYear, ReportingOccasion
 
@@ -189,9 +189,14 @@ def operational_plan_create(*, org_unit, plan_year, user):
         if plan is not None:
             return plan
         plan = OperationalPlan(org_unit=org_unit, plan_year=plan_year)
-        plan.full_clean()
+        plan.full_clean(validate_constraints=False)
         plan._history_user = user
-        plan.save()
+        try:
+            with transaction.atomic():
+                plan.save()
+        except IntegrityError:
+            # Someone created it a moment ago: theirs is the plan.
+            return OperationalPlan.objects.get(org_unit=org_unit, plan_year=plan_year)
     return plan
 
 

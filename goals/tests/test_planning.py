@@ -632,3 +632,115 @@ def test_odd_posted_numbers_are_refused_cleanly(client_for):
         .status_code
         == 200
     )
+
+
+def _indicator_edit_data(client, indicator):
+    response = client.get(reverse("plan_indicator_edit", args=[indicator.pk]))
+    form, formset = response.context["form"], response.context["formset"]
+    data = {
+        "version": indicator.version,
+        "code": indicator.code,
+        "name": indicator.name,
+        "unit_of_measure": indicator.unit_of_measure,
+        "higher_is_better": "1" if indicator.higher_is_better else "0",
+        "baseline_year": indicator.baseline_year or "",
+        "baseline_value": form["baseline_value"].value() or "",
+        "kolada_kpi": indicator.kolada_kpi,
+        "source": indicator.source,
+        "owner": indicator.owner_id or "",
+        "malvarden-TOTAL_FORMS": str(len(formset.forms)),
+        "malvarden-INITIAL_FORMS": str(formset.initial_form_count()),
+        "malvarden-MIN_NUM_FORMS": "0",
+        "malvarden-MAX_NUM_FORMS": "1000",
+    }
+    for i, f in enumerate(formset.forms):
+        data[f"malvarden-{i}-id"] = f.instance.pk or ""
+        data[f"malvarden-{i}-year"] = f.instance.year or ""
+        data[f"malvarden-{i}-value"] = f["value"].value() or ""
+    return data
+
+
+def test_indicator_conflict_after_a_target_was_deleted_keeps_input_and_can_be_saved(users):
+    indicator = Indicator.objects.filter(direction_goal__code="UN-HK-1").first()
+    a, b = Client(), Client()
+    a.force_login(users["namnd"])
+    b.force_login(users["admin"])
+    data_a = _indicator_edit_data(a, indicator)
+    data_b = _indicator_edit_data(b, indicator)
+    first_year = data_b["malvarden-0-year"]
+    data_b["malvarden-0-DELETE"] = "on"
+    assert b.post(reverse("plan_indicator_edit", args=[indicator.pk]), data_b).status_code == 302
+    data_a["name"] = "Nytt namn från A"
+    data_a["malvarden-0-value"] = "77"
+    response = a.post(reverse("plan_indicator_edit", args=[indicator.pk]), data_a)
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "Nytt namn från A" in html and 'value="77"' in html
+    assert f"Målvärde {first_year}" in html and "Borttagen" in html  # what B did
+    # The deleted target's row is now a new row: saving again restores it with A's value.
+    formset = response.context["formset"]
+    again = dict(response.context["form"].data.items())
+    again.update({k: formset.data.getlist(k) for k in formset.data if k.startswith("malvarden")})
+    again["version"] = response.context["form"]["version"].value()
+    assert a.post(reverse("plan_indicator_edit", args=[indicator.pk]), again).status_code == 302
+    indicator.refresh_from_db()
+    assert indicator.name == "Nytt namn från A"
+    assert indicator.targets.get(year=int(first_year)).value == Decimal("77")
+
+
+def test_shortening_a_goals_years_cannot_strand_targets_or_activities(client_for):
+    goal = DirectionGoal.objects.get(code="UN-HK-1")
+    response = client_for("namnd").post(
+        reverse("plan_goal_edit", args=[goal.pk]),
+        {
+            "version": goal.version,
+            "strategic_area": goal.strategic_area_id,
+            "code": goal.code,
+            "title": goal.title,
+            "valid_from": "2027",
+            "valid_to": "2028",
+        },
+    )
+    assert response.status_code == 200
+    message = _field_error(response, "id_valid_from")
+    assert "målvärden för 2023" in message and "aktiviteter i planer för" in message
+    goal.refresh_from_db()
+    assert goal.valid_from == 2023
+
+
+def test_target_year_change_shows_old_and_new_year_in_history(client_for):
+    indicator = Indicator.objects.filter(direction_goal__code="UN-HK-1").first()
+    target = indicator.targets.order_by("year").first()
+    target.year, old_year = 2022 if target.year != 2022 else 2024, target.year
+    target.save()
+    page = client_for("namnd").get(indicator.get_absolute_url()).content.decode()
+    assert "Målvärde (år ändrat)" in page and f"{old_year}: " in page
+
+
+def test_creation_history_lists_the_goals_links(client_for, hog_kvalitet):
+    client = client_for("namnd")
+    client.post(reverse("plan_goal_create", args=["UN"]), _goal_data(hog_kvalitet))
+    goal = DirectionGoal.objects.get(code="UN-HK-9")
+    entries = client.get(goal.get_absolute_url()).context["history"]
+    created = entries[-1]
+    assert created.action == "Skapad"
+    linked = [c for c in created.changes if c.field == "övergripande mål"]
+    assert linked and str(hog_kvalitet.overarching_goals.first().number) in linked[0].new
+
+
+def test_a_committee_gets_no_unit_plan(client_for):
+    un = OrgUnit.objects.get(code="UN")
+    response = client_for("namnd").post(reverse("plan_unit", args=[un.pk]) + "?ar=2026")
+    assert response.status_code == 404
+    assert not OperationalPlan.objects.filter(org_unit=un).exists()
+
+
+def test_target_error_from_the_range_check_is_tied_to_its_field(client_for):
+    goal = DirectionGoal.objects.get(code="UN-HK-1")
+    response = client_for("namnd").post(
+        reverse("plan_indicator_create", args=[goal.pk]),
+        _indicator_data(goal, targets=[("2031", "12")]),
+    )
+    html = response.content.decode()
+    assert 'aria-describedby="id_malvarden-0-year_fel"' in html
+    assert 'id="id_malvarden-0-year_fel"' in html
