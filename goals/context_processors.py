@@ -28,8 +28,11 @@ def _frame(request) -> dict:
             (_("Start"), reverse("start")),
             (_("Styrkedja"), reverse("chain")),
             (_("Planer"), reverse("plans")),
+            (_("Uppföljning"), reverse("followup")),
             (_("Täckning"), reverse("chain_coverage")),
         ]
+        if access.reviews_anything:
+            nav.append((_("Granskning"), reverse("review")))
         if user.is_staff:
             nav.append((_("Administration"), reverse("admin:index")))
     return {"plan_year": year, "phases": phases, "role": role, "nav": nav}

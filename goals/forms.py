@@ -18,6 +18,7 @@ from .models import (
     OverarchingGoal,
     StrategicArea,
     Strategy,
+    Submission,
     Target,
 )
 
@@ -464,3 +465,129 @@ class ActivityForm(VersionedForm):
         if starts and ends and starts > ends:
             self.add_error("ends_on", _("Slutdatum kan inte ligga före startdatum."))
         return cleaned
+
+
+# --- follow-up -----------------------------------------------------------------------------
+
+
+def _assessment_choices(empty: str):
+    from .models import Assessment
+
+    return [("", empty), *Assessment.choices]
+
+
+class SubmissionForm(VersionedForm):
+    budget_frame_tkr = SwedishDecimalField(
+        label=_("Budgetram (tkr)"), required=False, max_digits=14, decimal_places=1
+    )
+    outcome_tkr = SwedishDecimalField(
+        label=_("Utfall hittills i år (tkr)"), required=False, max_digits=14, decimal_places=1
+    )
+    forecast_tkr = SwedishDecimalField(
+        label=_("Prognos för helåret (tkr)"), required=False, max_digits=14, decimal_places=1
+    )
+
+    class Meta:
+        model = Submission
+        fields = ["analysis", "budget_frame_tkr", "outcome_tkr", "forecast_tkr"]
+        labels = {"analysis": _("Analys")}
+        help_texts = {
+            "analysis": _(
+                "Vad resultaten visar, varför, och vad som behöver göras. Analysen i "
+                "verksamhetsberättelsen ligger till grund för nästa års prioriteringar."
+            )
+        }
+        widgets = {"analysis": forms.Textarea(attrs={"rows": 8})}
+
+    def __init__(self, *args, committee: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not committee:
+            for name in ("budget_frame_tkr", "outcome_tkr", "forecast_tkr"):
+                del self.fields[name]
+
+
+class MeasurementEntryForm(AccessibleFormMixin, forms.Form):
+    value = SwedishDecimalField(label=_("Utfall"), required=False, max_digits=14, decimal_places=2)
+    comment = forms.CharField(
+        label=_("Kommentar"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._describe()
+
+
+class AssessmentForm(AccessibleFormMixin, forms.Form):
+    level = forms.ChoiceField(label=_("Bedömning"), required=False)
+    justification = forms.CharField(
+        label=_("Motivering om bedömningen avviker från förslaget"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    forecast_level = forms.ChoiceField(label=_("Prognos för helåret"), required=False)
+    comment = forms.CharField(
+        label=_("Kommentar till bedömningen"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, mid_year: bool, suggested: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.suggested = suggested
+        self.fields["level"].choices = _assessment_choices(_("Välj bedömning"))
+        if mid_year:
+            self.fields["forecast_level"].choices = _assessment_choices(_("Välj prognos"))
+        else:
+            del self.fields["forecast_level"]
+        self._describe()
+
+    def clean(self):
+        from .models import Assessment
+
+        cleaned = super().clean()
+        level = cleaned.get("level")
+        if (
+            level
+            and self.suggested
+            and level != self.suggested
+            and not cleaned.get("justification", "").strip()
+        ):
+            self.add_error(
+                "justification",
+                _("Motivera varför bedömningen avviker från den föreslagna (%(s)s).")
+                % {"s": Assessment(self.suggested).label},
+            )
+        return cleaned
+
+
+class ActivityFollowUpForm(AccessibleFormMixin, forms.Form):
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    comment = forms.CharField(
+        label=_("Kommentar"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [("", _("Välj status")), *Activity.Status.choices]
+        self._describe()
+
+
+class PriorityForm(AccessibleFormMixin, forms.Form):
+    direction_goal = forms.TypedChoiceField(label=_("Inriktningsmål"), required=False, coerce=int)
+    text = forms.CharField(label=_("Prioritering"), required=False, max_length=300)
+
+    def __init__(self, *args, goals=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["direction_goal"].choices = [("", _("Välj mål"))] + [
+            (g.pk, f"{g.code} {g.title}") for g in goals
+        ]
+        self._describe()
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("text", "").strip() and not cleaned.get("direction_goal"):
+            self.add_error("direction_goal", _("Välj vilket mål prioriteringen gäller."))
+        return cleaned
+
+
+PriorityFormSet = forms.formset_factory(PriorityForm, extra=3, max_num=30)

@@ -18,6 +18,8 @@ class Access:
     roles: set[str] = field(default_factory=set)
     edit_units: list[OrgUnit] = field(default_factory=list)
     edits_everything: bool = False
+    review_units: list[OrgUnit] = field(default_factory=list)
+    admin_units: list[OrgUnit] = field(default_factory=list)
 
     def subtree_q(self, prefix: str = "") -> Q:
         """Rows whose org unit (at `prefix`) lies in a membership's subtree."""
@@ -66,6 +68,28 @@ class Access:
             for u in self.edit_units
         )
 
+    @staticmethod
+    def _any_covers(units, unit: OrgUnit) -> bool:
+        return any(
+            u.tree_id == unit.tree_id and u.lft <= unit.lft and unit.rght <= u.rght for u in units
+        )
+
+    def can_review(self, unit: OrgUnit) -> bool:
+        """Return and approve: only a reviewer (kommunledningskontoret) over the unit."""
+        return self._any_covers(self.review_units, unit)
+
+    def can_publish(self, unit: OrgUnit) -> bool:
+        """Publish: a reviewer or an administrator over the unit."""
+        return (
+            self.edits_everything
+            or self.can_review(unit)
+            or self._any_covers(self.admin_units, unit)
+        )
+
+    @property
+    def reviews_anything(self) -> bool:
+        return self.edits_everything or bool(self.review_units or self.admin_units)
+
     @property
     def edits_anything(self) -> bool:
         return self.edits_everything or bool(self.edit_units)
@@ -102,6 +126,8 @@ def access_for(user) -> Access:
             roles={m.role for m in memberships},
             edit_units=edit_units,
             edits_everything=user.is_superuser,
+            review_units=[m.org_unit for m in memberships if m.role == Membership.Role.REVIEWER],
+            admin_units=[m.org_unit for m in memberships if m.role == Membership.Role.ADMIN],
         )
     user._styr_access = access
     return access

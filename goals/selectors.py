@@ -722,3 +722,148 @@ def next_indicator_code(goal: DirectionGoal) -> str:
     while f"{goal.code}-{n}" in taken:
         n += 1
     return f"{goal.code}-{n}"
+
+
+# --- follow-up and review -------------------------------------------------------------------
+
+
+@dataclass
+class RollupRow:
+    unit: OrgUnit
+    submission: object | None
+    levels: dict = field(default_factory=dict)  # goal id -> GoalAssessment
+    activity_counts: dict = field(default_factory=dict)  # status label -> n
+
+
+def followup_context(*, occasion: ReportingOccasion, unit: OrgUnit, submission) -> dict:
+    """What the follow-up page and the review page show, in a fixed number of queries."""
+    from .cycle import SUGGESTION_RULE, activities_for, goals_for, suggestions_for
+    from .models import ActivityFollowUp, GoalAssessment, ReviewComment, Submission
+
+    probe = submission or Submission(occasion=occasion, org_unit=unit)
+    year = occasion.plan_year.year
+    goals = goals_for(probe)
+    indicators = list(
+        Indicator.objects.filter(direction_goal__in=goals)
+        .select_related("owner")
+        .prefetch_related(
+            Prefetch("targets", queryset=Target.objects.filter(year=year), to_attr="year_targets")
+        )
+        .order_by("code")
+    )
+    measurements = {
+        m.indicator_id: m
+        for m in Measurement.objects.filter(occasion=occasion, indicator__in=indicators)
+    }
+    by_goal: dict[int, list] = {g.pk: [] for g in goals}
+    for indicator in indicators:
+        indicator.year_target = indicator.year_targets[0] if indicator.year_targets else None
+        indicator.outcome = measurements.get(indicator.pk)
+        by_goal[indicator.direction_goal_id].append(indicator)
+    for goal in goals:
+        goal.followup_indicators = by_goal[goal.pk] if unit.kind == OrgUnit.Kind.COMMITTEE else []
+    assessments = {}
+    followups = {}
+    comments: dict = {}
+    events = []
+    if submission is not None:
+        assessments = {
+            a.direction_goal_id: a for a in GoalAssessment.objects.filter(submission=submission)
+        }
+        followups = {
+            f.activity_id: f for f in ActivityFollowUp.objects.filter(submission=submission)
+        }
+        for c in ReviewComment.objects.filter(submission=submission).select_related(
+            "author", "answered_by", "resolved_by"
+        ):
+            comments.setdefault(c.direction_goal_id, []).append(c)
+        events = list(submission.events.select_related("actor"))
+    activities = activities_for(probe)
+    rollup = []
+    if unit.kind == OrgUnit.Kind.COMMITTEE:
+        units = list(
+            OrgUnit.objects.filter(
+                tree_id=unit.tree_id,
+                lft__gt=unit.lft,
+                rght__lt=unit.rght,
+                operational_plans__plan_year=occasion.plan_year,
+            )
+            .distinct()
+            .order_by("lft")
+        )
+        unit_submissions = {
+            s.org_unit_id: s
+            for s in Submission.objects.filter(
+                occasion=occasion, org_unit__in=units
+            ).prefetch_related("assessments", "activity_followups")
+        }
+        status_labels = dict(Activity.Status.choices)
+        for u in units:
+            s = unit_submissions.get(u.pk)
+            row = RollupRow(unit=u, submission=s)
+            if s is not None:
+                row.levels = {a.direction_goal_id: a for a in s.assessments.all()}
+                for f in s.activity_followups.all():
+                    label = status_labels.get(f.status, f.status)
+                    row.activity_counts[label] = row.activity_counts.get(label, 0) + 1
+            rollup.append(row)
+    return {
+        "goals": goals,
+        "assessments": assessments,
+        "suggestions": suggestions_for(probe) if goals else {},
+        "suggestion_rule": SUGGESTION_RULE,
+        "activities": activities,
+        "followups": followups,
+        "comments": comments,
+        "general_comments": comments.get(None, []),
+        "events": events,
+        "rollup": rollup,
+    }
+
+
+@dataclass
+class ReviewCell:
+    occasion: ReportingOccasion
+    submission: object | None
+    overdue: bool
+    counts: dict
+
+
+@dataclass
+class ReviewRow:
+    unit: OrgUnit
+    cells: list
+
+
+def review_overview(*, year: int, today) -> dict:
+    """Committees × occasions of a year: state, overdue, and counts per assessment level."""
+    from .models import Assessment, Submission
+
+    occasions = list(ReportingOccasion.objects.filter(plan_year__year=year).order_by("period_end"))
+    committees = list(OrgUnit.objects.filter(kind=OrgUnit.Kind.COMMITTEE).order_by("name"))
+    submissions = {
+        (s.occasion_id, s.org_unit_id): s
+        for s in Submission.objects.filter(
+            occasion__in=occasions, org_unit__in=committees
+        ).prefetch_related("assessments")
+    }
+    done = {Submission.State.SUBMITTED, Submission.State.APPROVED, Submission.State.PUBLISHED}
+    rows = []
+    totals = {o.pk: {"overdue": 0, "waiting": 0} for o in occasions}
+    for committee in committees:
+        cells = []
+        for occasion in occasions:
+            s = submissions.get((occasion.pk, committee.pk))
+            overdue = today > occasion.deadline and (s is None or s.state not in done)
+            counts = {level: 0 for level, _label in Assessment.choices}
+            if s is not None:
+                for a in s.assessments.all():
+                    if a.level:
+                        counts[a.level] += 1
+            if overdue:
+                totals[occasion.pk]["overdue"] += 1
+            if s is not None and s.state == Submission.State.SUBMITTED:
+                totals[occasion.pk]["waiting"] += 1
+            cells.append(ReviewCell(occasion, s, overdue, counts))
+        rows.append(ReviewRow(committee, cells))
+    return {"occasions": occasions, "rows": rows, "totals": totals}

@@ -3,6 +3,8 @@
 from decimal import Decimal, InvalidOperation
 
 from django import template
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from goals.forms import format_swedish_number
 
@@ -19,3 +21,36 @@ def sv_number(value, decimals: int = 2) -> str:
     except (InvalidOperation, ValueError):
         return str(value)
     return format_swedish_number(number).replace(" ", "\u00a0")
+
+
+@register.filter
+def get_item(mapping, key):
+    """mapping|get_item:key – a dict lookup with a variable key."""
+    if mapping is None:
+        return None
+    return mapping.get(key)
+
+
+@register.filter
+def assessment(level) -> str:
+    """The status vocabulary: always a symbol and a word, never colour alone."""
+    from goals.models import ASSESSMENT_SYMBOLS, Assessment
+
+    if not level:
+        return mark_safe('<span class="assessment assessment--missing">Ingen bedömning</span>')
+    label = Assessment(level).label
+    return format_html(
+        '<span class="assessment assessment--{}"><span aria-hidden="true">{}</span> {}</span>',
+        level,
+        ASSESSMENT_SYMBOLS[level],
+        label,
+    )
+
+
+@register.filter
+def submission_state(submission) -> str:
+    if submission is None:
+        return mark_safe('<span class="state state--none">Ej påbörjad</span>')
+    return format_html(
+        '<span class="state state--{}">{}</span>', submission.state, submission.get_state_display()
+    )

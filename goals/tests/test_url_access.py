@@ -9,11 +9,21 @@ from dataclasses import dataclass
 
 import pytest
 from django.contrib import admin
+from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from goals.models import Activity, DirectionGoal, Indicator, OperationalPlan, OrgUnit
+from goals.models import (
+    Activity,
+    DirectionGoal,
+    Indicator,
+    OperationalPlan,
+    OrgUnit,
+    ReportingOccasion,
+    ReviewComment,
+    Submission,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -44,6 +54,8 @@ SEES_ORG_UNIT = {
     "SN": SEES_COMMITTEE["SN"],
 }
 LOGGED_IN = set(PERSONAS) - {"anonymous"}
+# Kommunledningskontoret's review pages: reviewers and administrators.
+REVIEWERS = {"admin", "klk"}
 
 
 @dataclass
@@ -63,7 +75,23 @@ def _ids():
         u: OperationalPlan.objects.get(org_unit__code=u, plan_year__year=2026)
         for u in ("UF-ENS", "UF-FRI", "SF-AO-KEV")
     }
+    occasion = ReportingOccasion.objects.get(plan_year__year=2026, kind="tertial_report")
+    submission = {
+        c: Submission.objects.get_or_create(
+            occasion=occasion, org_unit__code=c, defaults={"org_unit": OrgUnit.objects.get(code=c)}
+        )[0]
+        for c in ("UN", "SN")
+    }
+    comment = {
+        c: ReviewComment.objects.create(
+            submission=s, text="Fråga", author=get_user_model().objects.get(username="klk")
+        )
+        for c, s in submission.items()
+    }
     return {
+        "occasion": occasion,
+        "submission": submission,
+        "comment": comment,
         "goal": goal,
         "indicator": {
             c: Indicator.objects.filter(direction_goal=g).first() for c, g in goal.items()
@@ -126,6 +154,24 @@ def _cases(ids) -> dict[str, list[Case]]:
         "plan_edit": per_unit("edit", plan),
         "plan_activity_create": per_unit("edit", plan),
         "plan_activity_edit": per_unit("edit", act),
+        "followup": [Case({}, "login")],
+        "followup_edit": [
+            Case({"occasion_id": ids["occasion"].pk, "code": c}, "view", SEES_COMMITTEE[c])
+            for c in ("UN", "SN")
+        ]
+        + [
+            Case({"occasion_id": ids["occasion"].pk, "code": u}, "view", SEES_UNIT[u])
+            for u in ("UF-ENS", "UF-FRI")
+        ],
+        "followup_comment": [
+            Case({"pk": ids["comment"][c].pk}, "post_only_view", SEES_COMMITTEE[c])
+            for c in ("UN", "SN")
+        ],
+        "review": [Case({}, "reviewer")],
+        "review_submission": [
+            Case({"pk": ids["submission"][c].pk}, "review", SEES_COMMITTEE[c]) for c in ("UN", "SN")
+        ],
+        "review_start_next_year": [Case({"year": 2026}, "reviewer_post_only")],
     }
 
 
@@ -140,7 +186,15 @@ def _expected(case: Case, persona: str) -> set[int]:
         return {302}
     if case.kind == "login":
         return {200}
+    if case.kind == "reviewer":
+        return {200} if persona in REVIEWERS else {403}
+    if case.kind == "reviewer_post_only":
+        return {405} if persona in REVIEWERS else {403}
     sees = persona in case.who
+    if case.kind == "review":
+        return {200} if sees and persona in REVIEWERS else ({403} if sees else {404})
+    if case.kind == "post_only_view":
+        return {405} if sees else {404}
     if case.kind == "view":
         return {200} if sees else {404}
     if case.kind == "redirect_view":

@@ -1,0 +1,564 @@
+"""The cycle's state changes: follow-up, review moves, priorities and the next year.
+
+Every move is a plain function with keyword arguments, one transaction, a guard that says
+in Swedish why a move is refused, and an immutable SubmissionEvent (who, when, why).
+Published content is final: the models refuse it too (PublishedError).
+"""
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from . import notices
+from .models import (
+    Activity,
+    ActivityFollowUp,
+    Assessment,
+    DirectionGoal,
+    GoalAssessment,
+    Indicator,
+    Measurement,
+    Membership,
+    OperationalPlan,
+    OrgUnit,
+    PlanYear,
+    Priority,
+    PublishedError,
+    ReportingOccasion,
+    ReviewComment,
+    Submission,
+    SubmissionEvent,
+)
+from .permissions import access_for
+
+State = Submission.State
+
+
+class MoveRefused(Exception):
+    """A move the guards do not allow; `problems` lists what is missing, in Swedish."""
+
+    def __init__(self, message: str, problems: list[str] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.problems = problems or []
+
+
+# --- the suggested assessment -------------------------------------------------------------
+
+SUGGESTION_RULE = (
+    "Förslaget räknas fram ur indikatorerna. En indikator når sitt mål när utfallet är minst "
+    "målvärdet för året (högst målvärdet där ett lägre värde är bättre). Når alla indikatorer "
+    "som har både målvärde och utfall sitt mål föreslås ”Uppfyllt”; når minst hälften det "
+    "föreslås ”Delvis uppfyllt”; når färre än hälften det föreslås ”Ej uppfyllt”. Har ingen "
+    "indikator både målvärde och utfall föreslås ”Ej bedömt”. Väljer du en annan bedömning "
+    "behöver du motivera den."
+)
+
+
+def indicator_reaches_target(*, value, target, higher_is_better: bool) -> bool:
+    return value >= target if higher_is_better else value <= target
+
+
+def suggest_assessment(pairs) -> str:
+    """pairs: (value, target, higher_is_better) per indicator; None where missing."""
+    judged = [
+        indicator_reaches_target(value=v, target=t, higher_is_better=h)
+        for v, t, h in pairs
+        if v is not None and t is not None
+    ]
+    if not judged:
+        return Assessment.NOT_ASSESSED
+    met = sum(judged)
+    if met == len(judged):
+        return Assessment.FULFILLED
+    if met * 2 >= len(judged):
+        return Assessment.PARTLY
+    return Assessment.NOT_FULFILLED
+
+
+# --- which goals and activities a submission covers -----------------------------------------
+
+
+def goals_for(submission: Submission) -> list[DirectionGoal]:
+    """A committee assesses its goals of the year; a unit those its activities serve."""
+    year = submission.occasion.plan_year.year
+    unit = submission.org_unit
+    goals = DirectionGoal.objects.filter(archived=False, valid_from__lte=year, valid_to__gte=year)
+    if unit.kind == OrgUnit.Kind.COMMITTEE:
+        goals = goals.filter(committee=unit)
+    else:
+        goals = goals.filter(
+            activities__plan__org_unit=unit, activities__plan__plan_year__year=year
+        ).distinct()
+    return list(goals.select_related("strategic_area").order_by("strategic_area__number", "code"))
+
+
+def activities_for(submission: Submission) -> list[Activity]:
+    if submission.org_unit.kind == OrgUnit.Kind.COMMITTEE:
+        return []
+    return list(
+        Activity.objects.filter(
+            plan__org_unit=submission.org_unit,
+            plan__plan_year=submission.occasion.plan_year,
+        )
+        .select_related("direction_goal")
+        .order_by("direction_goal__code", "title")
+    )
+
+
+def expected_units(occasion: ReportingOccasion) -> list[OrgUnit]:
+    """Who reports at an occasion: every committee, and every unit with a plan that year."""
+    committees = list(OrgUnit.objects.filter(kind=OrgUnit.Kind.COMMITTEE).order_by("name"))
+    units = list(
+        OrgUnit.objects.filter(operational_plans__plan_year=occasion.plan_year)
+        .exclude(kind__in=[OrgUnit.Kind.COMMITTEE, OrgUnit.Kind.MUNICIPALITY])
+        .distinct()
+        .order_by("tree_id", "lft")
+    )
+    return committees + units
+
+
+# --- writing a follow-up ------------------------------------------------------------------
+
+
+@dataclass
+class FollowUpInput:
+    """What the follow-up page sends: only what the user may write."""
+
+    analysis: str = ""
+    budget_frame_tkr: Decimal | None = None
+    outcome_tkr: Decimal | None = None
+    forecast_tkr: Decimal | None = None
+    # indicator id -> (value or None, comment)
+    measurements: dict[int, tuple] = field(default_factory=dict)
+    # goal id -> dict(level, justification, forecast_level, comment)
+    assessments: dict[int, dict] = field(default_factory=dict)
+    # activity id -> (status, comment)
+    activities: dict[int, tuple] = field(default_factory=dict)
+    # list of (goal id, text); replaces the submission's priorities
+    priorities: list[tuple] | None = None
+
+
+def submission_get_or_create(*, occasion: ReportingOccasion, org_unit: OrgUnit) -> Submission:
+    try:
+        with transaction.atomic():
+            submission, _created = Submission.objects.get_or_create(
+                occasion=occasion, org_unit=org_unit
+            )
+    except IntegrityError:
+        submission = Submission.objects.get(occasion=occasion, org_unit=org_unit)
+    return submission
+
+
+def _require_editor(submission: Submission, user) -> None:
+    if not access_for(user).can_edit(submission.org_unit):
+        raise MoveRefused("Bara redaktörer för enheten kan skriva dess uppföljning.")
+
+
+def _require_writable(submission: Submission) -> None:
+    if submission.state == State.PUBLISHED:
+        raise PublishedError()
+    if not submission.is_editable:
+        raise MoveRefused(
+            f"Uppföljningen är {submission.get_state_display().lower()} och kan inte ändras nu."
+        )
+
+
+def followup_save(*, submission: Submission, user, base_version: int, data: FollowUpInput):
+    """Save the follow-up as a draft (or as an answer to a return). Version-checked."""
+    from .services import StaleEdit
+
+    _require_editor(submission, user)
+    with transaction.atomic():
+        current = Submission.objects.select_for_update().get(pk=submission.pk)
+        _require_writable(current)
+        if current.version != base_version:
+            raise StaleEdit(current=current, base_version=base_version)
+        occasion = current.occasion
+        goals = {g.pk: g for g in goals_for(current)}
+        if current.is_committee:
+            indicators = {
+                i.pk: i for i in Indicator.objects.filter(direction_goal__in=goals.values())
+            }
+            for indicator_id, (value, comment) in data.measurements.items():
+                if indicator_id not in indicators:
+                    continue
+                existing = Measurement.objects.filter(
+                    indicator_id=indicator_id, occasion=occasion
+                ).first()
+                if value is None:
+                    if existing is not None and existing.source == Measurement.Source.MANUAL:
+                        existing._history_user = user
+                        existing.delete()
+                    elif existing is not None and existing.comment != comment:
+                        existing.comment = comment
+                        existing._history_user = user
+                        existing.save()
+                    continue
+                if existing is None:
+                    existing = Measurement(indicator_id=indicator_id, occasion=occasion)
+                if (existing.value, existing.comment) != (value, comment) or not existing.pk:
+                    existing.value = value
+                    existing.comment = comment
+                    existing.source = Measurement.Source.MANUAL
+                    existing._history_user = user
+                    existing.save()
+        suggestions = suggestions_for(current)
+        for goal_id, values in data.assessments.items():
+            if goal_id not in goals:
+                continue
+            assessment = GoalAssessment.objects.filter(
+                submission=current, direction_goal_id=goal_id
+            ).first() or GoalAssessment(submission=current, direction_goal_id=goal_id)
+            assessment.level = values.get("level", "")
+            assessment.justification = values.get("justification", "")
+            assessment.forecast_level = (
+                values.get("forecast_level", "") if occasion.is_mid_year else ""
+            )
+            assessment.comment = values.get("comment", "")
+            assessment.suggested_level = suggestions.get(goal_id, Assessment.NOT_ASSESSED)
+            assessment.full_clean(exclude=["submission", "direction_goal"])
+            assessment._history_user = user
+            assessment.save()
+        activities = {a.pk: a for a in activities_for(current)}
+        for activity_id, (status, comment) in data.activities.items():
+            if activity_id not in activities or not status:
+                continue
+            follow = ActivityFollowUp.objects.filter(
+                submission=current, activity_id=activity_id
+            ).first() or ActivityFollowUp(submission=current, activity_id=activity_id)
+            follow.status, follow.comment = status, comment
+            follow._history_user = user
+            follow.save()
+            activity = activities[activity_id]
+            if activity.status != status:
+                # The plan shows the latest reported status.
+                activity.status = status
+                activity.version += 1
+                activity._history_user = user
+                activity.save()
+        if data.priorities is not None and occasion.kind == ReportingOccasion.Kind.ANNUAL_REPORT:
+            Priority.objects.filter(submission=current).delete()
+            for goal_id, text in data.priorities:
+                if goal_id in goals and text.strip():
+                    Priority.objects.create(
+                        submission=current, direction_goal_id=goal_id, text=text.strip()
+                    )
+        current.analysis = data.analysis
+        if current.is_committee:
+            current.budget_frame_tkr = data.budget_frame_tkr
+            current.outcome_tkr = data.outcome_tkr
+            current.forecast_tkr = data.forecast_tkr
+        current.version += 1
+        current._history_user = user
+        current.save()
+    return current
+
+
+def suggestions_for(submission: Submission) -> dict[int, str]:
+    """The suggested assessment per goal from the indicators' targets and outcomes."""
+    goals = goals_for(submission)
+    year = submission.occasion.plan_year.year
+    indicators = Indicator.objects.filter(direction_goal__in=goals).prefetch_related("targets")
+    outcomes = dict(
+        Measurement.objects.filter(
+            occasion=submission.occasion, indicator__in=indicators
+        ).values_list("indicator_id", "value")
+    )
+    pairs: dict[int, list] = {g.pk: [] for g in goals}
+    for indicator in indicators:
+        target = next((t.value for t in indicator.targets.all() if t.year == year), None)
+        pairs[indicator.direction_goal_id].append(
+            (outcomes.get(indicator.pk), target, indicator.higher_is_better)
+        )
+    return {goal_id: suggest_assessment(p) for goal_id, p in pairs.items()}
+
+
+# --- review moves -------------------------------------------------------------------------
+
+
+def _record(submission, *, action, to_state, user, reason=""):
+    event = SubmissionEvent.objects.create(
+        submission=submission,
+        action=action,
+        from_state=submission.state,
+        to_state=to_state,
+        actor=user,
+        reason=reason,
+    )
+    submission.state = to_state
+    submission.version += 1
+    submission._history_user = user
+    submission.save()
+    transaction.on_commit(lambda: notices.submission_moved(event_id=event.pk))
+    return event
+
+
+def missing_for_submit(submission: Submission) -> list[str]:
+    """What must be filled in before the follow-up can be submitted."""
+    problems = []
+    assessments = {
+        a.direction_goal_id: a for a in GoalAssessment.objects.filter(submission=submission)
+    }
+    for goal in goals_for(submission):
+        assessment = assessments.get(goal.pk)
+        if assessment is None or not assessment.level:
+            problems.append(f"{goal.code}: bedömning saknas")
+        elif assessment.overridden and not assessment.justification.strip():
+            problems.append(f"{goal.code}: motivering till avvikande bedömning saknas")
+        elif submission.occasion.is_mid_year and not assessment.forecast_level:
+            problems.append(f"{goal.code}: prognos för helåret saknas")
+    followed = set(
+        ActivityFollowUp.objects.filter(submission=submission).values_list("activity_id", flat=True)
+    )
+    for activity in activities_for(submission):
+        if activity.pk not in followed:
+            problems.append(f"Aktiviteten ”{activity.title}”: status saknas")
+    return problems
+
+
+def submission_submit(*, submission: Submission, user, today: datetime.date | None = None):
+    today = today or timezone.localdate()
+    _require_editor(submission, user)
+    with transaction.atomic():
+        current = Submission.objects.select_for_update().get(pk=submission.pk)
+        _require_writable(current)
+        if not current.occasion.is_open(today):
+            raise MoveRefused(
+                f"{current.occasion.name} är inte öppet för inlämning i dag "
+                f"(öppnar {current.occasion.opens_on:%Y-%m-%d})."
+            )
+        problems = missing_for_submit(current)
+        if problems:
+            raise MoveRefused("Uppföljningen är inte komplett.", problems)
+        _record(current, action=SubmissionEvent.Action.SUBMIT, to_state=State.SUBMITTED, user=user)
+    return current
+
+
+def _require_reviewer(submission: Submission, user) -> None:
+    if not access_for(user).can_review(submission.org_unit):
+        raise MoveRefused("Bara en granskare på kommunledningskontoret kan göra det.")
+
+
+def submission_return(*, submission: Submission, user, reason: str):
+    _require_reviewer(submission, user)
+    if not reason.strip():
+        raise MoveRefused("Skriv varför uppföljningen skickas tillbaka.")
+    with transaction.atomic():
+        current = Submission.objects.select_for_update().get(pk=submission.pk)
+        if current.state != State.SUBMITTED:
+            raise MoveRefused("Bara en inlämnad uppföljning kan skickas tillbaka.")
+        _record(
+            current,
+            action=SubmissionEvent.Action.RETURN,
+            to_state=State.RETURNED,
+            user=user,
+            reason=reason.strip(),
+        )
+    return current
+
+
+def submission_approve(*, submission: Submission, user, reason: str = ""):
+    _require_reviewer(submission, user)
+    with transaction.atomic():
+        current = Submission.objects.select_for_update().get(pk=submission.pk)
+        if current.state != State.SUBMITTED:
+            raise MoveRefused("Bara en inlämnad uppföljning kan godkännas.")
+        open_comments = current.comments.filter(resolved_at__isnull=True).count()
+        if open_comments:
+            raise MoveRefused(
+                f"{open_comments} granskningskommentar(er) är inte lösta. "
+                "Skicka tillbaka uppföljningen eller markera dem som lösta."
+            )
+        _record(
+            current,
+            action=SubmissionEvent.Action.APPROVE,
+            to_state=State.APPROVED,
+            user=user,
+            reason=reason.strip(),
+        )
+    return current
+
+
+def submission_publish(*, submission: Submission, user):
+    if not access_for(user).can_publish(submission.org_unit):
+        raise MoveRefused("Bara en granskare eller administratör kan publicera.")
+    with transaction.atomic():
+        current = Submission.objects.select_for_update().get(pk=submission.pk)
+        if current.state != State.APPROVED:
+            raise MoveRefused("Bara en godkänd uppföljning kan publiceras.")
+        _record(current, action=SubmissionEvent.Action.PUBLISH, to_state=State.PUBLISHED, user=user)
+    return current
+
+
+# --- review comments ------------------------------------------------------------------------
+
+
+def comment_add(*, submission: Submission, user, text: str, direction_goal=None):
+    _require_reviewer(submission, user)
+    if submission.state != State.SUBMITTED:
+        raise MoveRefused("Kommentarer skrivs medan uppföljningen är inlämnad för granskning.")
+    if not text.strip():
+        raise MoveRefused("Skriv en kommentar.")
+    if direction_goal is not None and direction_goal.pk not in {
+        g.pk for g in goals_for(submission)
+    }:
+        raise MoveRefused("Målet hör inte till den här uppföljningen.")
+    comment = ReviewComment(
+        submission=submission, direction_goal=direction_goal, text=text.strip(), author=user
+    )
+    comment._history_user = user
+    comment.save()
+    return comment
+
+
+def comment_answer(*, comment: ReviewComment, user, answer: str):
+    _require_editor(comment.submission, user)
+    if comment.submission.state == State.PUBLISHED:
+        raise PublishedError()
+    if not answer.strip():
+        raise MoveRefused("Skriv ett svar.")
+    with transaction.atomic():
+        comment.answer = answer.strip()
+        comment.answered_by = user
+        comment.answered_at = timezone.now()
+        comment._history_user = user
+        comment.save()
+    return comment
+
+
+def comment_resolve(*, comment: ReviewComment, user):
+    access = access_for(user)
+    if not (
+        access.can_edit(comment.submission.org_unit)
+        or access.can_review(comment.submission.org_unit)
+    ):
+        raise MoveRefused(
+            "Bara enhetens redaktörer eller granskaren kan markera kommentaren som löst."
+        )
+    if comment.submission.state == State.PUBLISHED:
+        raise PublishedError()
+    comment.resolved_at = timezone.now()
+    comment.resolved_by = user
+    comment._history_user = user
+    comment.save()
+    return comment
+
+
+# --- analysis feeds the next year ------------------------------------------------------------
+
+
+def plan_year_start_next(*, plan_year: PlanYear, user) -> PlanYear:
+    """Create next year with its occasions and draft plans built from this year's analysis.
+
+    Every unit plan gets a successor (linked to it). Into it go, as not-started activities:
+    each priority of the unit's committee whose goal is still valid (linked to the
+    priority), and each unfinished activity whose goal is still valid (linked to it).
+    Running it again adds nothing twice.
+    """
+    from .services import plan_year_ensure_occasions
+
+    access = access_for(user)
+    if not (access.edits_everything or access.admin_units or access.review_units):
+        raise MoveRefused("Bara administratörer och kommunledningskontoret startar ett nytt år.")
+    next_year_number = plan_year.year + 1
+    with transaction.atomic():
+        next_year, _created = PlanYear.objects.get_or_create(
+            year=next_year_number, defaults={"phase": PlanYear.Phase.PLAN}
+        )
+        plan_year_ensure_occasions(plan_year=next_year)
+        valid = set(
+            DirectionGoal.objects.filter(
+                archived=False, valid_from__lte=next_year_number, valid_to__gte=next_year_number
+            ).values_list("pk", flat=True)
+        )
+        priorities = list(
+            Priority.objects.filter(
+                submission__occasion__plan_year=plan_year,
+                submission__occasion__kind=ReportingOccasion.Kind.ANNUAL_REPORT,
+                direction_goal__in=valid,
+            ).select_related("direction_goal", "submission__org_unit")
+        )
+        plans = OperationalPlan.objects.filter(plan_year=plan_year).select_related("org_unit")
+        for plan in plans:
+            committee = plan.org_unit.committee
+            successor = OperationalPlan.objects.filter(
+                org_unit=plan.org_unit, plan_year=next_year
+            ).first()
+            if successor is None:
+                successor = OperationalPlan(
+                    org_unit=plan.org_unit,
+                    plan_year=next_year,
+                    basic_mission=plan.basic_mission,
+                    previous=plan,
+                )
+                successor._history_user = user
+                successor.save()
+            have_priorities = set(
+                successor.activities.exclude(source_priority=None).values_list(
+                    "source_priority_id", flat=True
+                )
+            )
+            have_carried = set(
+                successor.activities.exclude(carried_from=None).values_list(
+                    "carried_from_id", flat=True
+                )
+            )
+            for priority in priorities:
+                if committee is None or priority.submission.org_unit_id != committee.pk:
+                    continue
+                if priority.pk in have_priorities:
+                    continue
+                activity = Activity(
+                    plan=successor,
+                    direction_goal=priority.direction_goal,
+                    title=priority.text[:300],
+                    description=f"Från analysen i verksamhetsberättelsen {plan_year.year}.",
+                    source_priority=priority,
+                )
+                activity._history_user = user
+                activity.save()
+            unfinished = plan.activities.filter(
+                status__in=[
+                    Activity.Status.NOT_STARTED,
+                    Activity.Status.ONGOING,
+                    Activity.Status.POSTPONED,
+                ],
+                direction_goal__in=valid,
+            )
+            for old in unfinished:
+                if old.pk in have_carried:
+                    continue
+                activity = Activity(
+                    plan=successor,
+                    direction_goal=old.direction_goal,
+                    title=old.title,
+                    description=old.description,
+                    responsible=old.responsible,
+                    carried_from=old,
+                )
+                activity._history_user = user
+                activity.save()
+    return next_year
+
+
+def reviewers_for(unit: OrgUnit):
+    """Users with a reviewer membership over the unit (for notices)."""
+    User = get_user_model()
+    q = Q(pk__in=[])
+    for ancestor in unit.get_ancestors(include_self=True):
+        q |= Q(memberships__org_unit=ancestor, memberships__role=Membership.Role.REVIEWER)
+    return User.objects.filter(q, is_active=True).exclude(email="").distinct()
+
+
+def editors_for(unit: OrgUnit):
+    User = get_user_model()
+    q = Q(pk__in=[])
+    for ancestor in unit.get_ancestors(include_self=True):
+        q |= Q(memberships__org_unit=ancestor, memberships__role=Membership.Role.EDITOR)
+    return User.objects.filter(q, is_active=True).exclude(email="").distinct()

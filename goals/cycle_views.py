@@ -1,0 +1,456 @@
+"""The cycle in the browser: follow-up per occasion, review by kommunledningskontoret."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+
+from . import cycle, selectors, services
+from .forms import (
+    ActivityFollowUpForm,
+    AssessmentForm,
+    MeasurementEntryForm,
+    PriorityFormSet,
+    SubmissionForm,
+    parse_id,
+)
+from .models import (
+    Assessment,
+    DirectionGoal,
+    OrgUnit,
+    PlanYear,
+    PublishedError,
+    ReportingOccasion,
+    ReviewComment,
+    Submission,
+)
+from .permissions import access_for
+from .views import _selected_year
+
+
+def _visible(user, unit: OrgUnit) -> bool:
+    access = access_for(user)
+    return access.sees_unit(unit) if unit.kind == OrgUnit.Kind.COMMITTEE else access.covers(unit)
+
+
+# --- overview ---------------------------------------------------------------------------------
+
+
+@login_required
+def followup_overview(request):
+    years = selectors.plan_years()
+    year = _selected_year(request, years)
+    access = access_for(request.user)
+    occasions = list(ReportingOccasion.objects.filter(plan_year__year=year).order_by("period_end"))
+    units = [
+        u
+        for u in (cycle.expected_units(occasions[0]) if occasions else [])
+        if (access.covers(u) if u.kind != OrgUnit.Kind.COMMITTEE else access.sees_unit(u))
+    ]
+    if not access.everything:
+        # Committee staff and unit heads see their own; a unit head also the committee above.
+        units = [u for u in units if access.covers(u) or u.kind == OrgUnit.Kind.COMMITTEE]
+    submissions = {
+        (s.occasion_id, s.org_unit_id): s
+        for s in Submission.objects.filter(occasion__in=occasions, org_unit__in=units)
+    }
+    today = timezone.localdate()
+    rows = [
+        {
+            "unit": u,
+            "cells": [
+                {
+                    "occasion": o,
+                    "submission": submissions.get((o.pk, u.pk)),
+                    "overdue": today > o.deadline
+                    and (
+                        submissions.get((o.pk, u.pk)) is None
+                        or submissions[(o.pk, u.pk)].state
+                        in (Submission.State.DRAFT, Submission.State.RETURNED)
+                    ),
+                }
+                for o in occasions
+            ],
+        }
+        for u in units
+    ]
+    return render(
+        request,
+        "goals/followup_overview.html",
+        {"years": years, "year": year, "occasions": occasions, "rows": rows, "today": today},
+    )
+
+
+# --- one follow-up ------------------------------------------------------------------------------
+
+
+def _forms(request, *, occasion, unit, submission, context, data=None):
+    """The page's forms, bound to `data` when given."""
+    mid_year = occasion.is_mid_year
+    forms = {}
+    forms["main"] = SubmissionForm(
+        data,
+        instance=submission or Submission(occasion=occasion, org_unit=unit),
+        committee=unit.kind == OrgUnit.Kind.COMMITTEE,
+    )
+    forms["measurements"] = {}
+    for goal in context["goals"]:
+        for indicator in goal.followup_indicators:
+            outcome = indicator.outcome
+            forms["measurements"][indicator.pk] = MeasurementEntryForm(
+                data,
+                prefix=f"ind-{indicator.pk}",
+                initial={
+                    "value": outcome.value if outcome else None,
+                    "comment": outcome.comment if outcome else "",
+                },
+            )
+    forms["assessments"] = {}
+    for goal in context["goals"]:
+        a = context["assessments"].get(goal.pk)
+        forms["assessments"][goal.pk] = AssessmentForm(
+            data,
+            prefix=f"mal-{goal.pk}",
+            mid_year=mid_year,
+            suggested=context["suggestions"].get(goal.pk, ""),
+            initial={
+                "level": a.level if a else "",
+                "justification": a.justification if a else "",
+                "forecast_level": a.forecast_level if a else "",
+                "comment": a.comment if a else "",
+            },
+        )
+    forms["activities"] = {}
+    for activity in context["activities"]:
+        f = context["followups"].get(activity.pk)
+        forms["activities"][activity.pk] = ActivityFollowUpForm(
+            data,
+            prefix=f"akt-{activity.pk}",
+            initial={
+                "status": f.status if f else activity.status,
+                "comment": f.comment if f else "",
+            },
+        )
+    forms["priorities"] = None
+    if (
+        occasion.kind == ReportingOccasion.Kind.ANNUAL_REPORT
+        and unit.kind == OrgUnit.Kind.COMMITTEE
+    ):
+        initial = (
+            [
+                {"direction_goal": p.direction_goal_id, "text": p.text}
+                for p in submission.priorities.all()
+            ]
+            if submission
+            else []
+        )
+        forms["priorities"] = PriorityFormSet(
+            data,
+            prefix="prio",
+            initial=initial,
+            form_kwargs={"goals": context["goals"]},
+        )
+    return forms
+
+
+def _all_forms(forms):
+    yield forms["main"]
+    yield from forms["measurements"].values()
+    yield from forms["assessments"].values()
+    yield from forms["activities"].values()
+    if forms["priorities"] is not None:
+        yield from forms["priorities"].forms
+
+
+def _resuggest(forms, context):
+    """Suggestions from the values as typed, so an override is checked against them."""
+    values = {
+        pk: f.cleaned_data.get("value") if f.is_valid() else None
+        for pk, f in forms["measurements"].items()
+    }
+    for goal in context["goals"]:
+        if not goal.followup_indicators:
+            continue
+        pairs = [
+            (
+                values.get(i.pk),
+                i.year_target.value if i.year_target else None,
+                i.higher_is_better,
+            )
+            for i in goal.followup_indicators
+        ]
+        forms["assessments"][goal.pk].suggested = cycle.suggest_assessment(pairs)
+
+
+def _input(forms) -> cycle.FollowUpInput:
+    main = forms["main"].cleaned_data
+    data = cycle.FollowUpInput(
+        analysis=main.get("analysis", ""),
+        budget_frame_tkr=main.get("budget_frame_tkr"),
+        outcome_tkr=main.get("outcome_tkr"),
+        forecast_tkr=main.get("forecast_tkr"),
+        measurements={
+            pk: (f.cleaned_data.get("value"), f.cleaned_data.get("comment", ""))
+            for pk, f in forms["measurements"].items()
+        },
+        assessments={pk: dict(f.cleaned_data) for pk, f in forms["assessments"].items()},
+        activities={
+            pk: (f.cleaned_data.get("status", ""), f.cleaned_data.get("comment", ""))
+            for pk, f in forms["activities"].items()
+        },
+    )
+    if forms["priorities"] is not None:
+        data.priorities = [
+            (f.cleaned_data.get("direction_goal"), f.cleaned_data.get("text", ""))
+            for f in forms["priorities"].forms
+            if f.cleaned_data.get("text", "").strip()
+        ]
+    return data
+
+
+@login_required
+def followup_edit(request, occasion_id, code):
+    occasion = get_object_or_404(
+        ReportingOccasion.objects.select_related("plan_year"), pk=occasion_id
+    )
+    unit = get_object_or_404(OrgUnit, code=code)
+    if not _visible(request.user, unit) or unit not in cycle.expected_units(occasion):
+        raise Http404
+    access = access_for(request.user)
+    submission = Submission.objects.filter(occasion=occasion, org_unit=unit).first()
+    can_write = access.can_edit(unit) and (submission is None or submission.is_editable)
+    context = selectors.followup_context(occasion=occasion, unit=unit, submission=submission)
+    context.update(
+        {
+            "occasion": occasion,
+            "unit": unit,
+            "submission": submission,
+            "can_write": can_write,
+            "can_answer": access.can_edit(unit)
+            and submission is not None
+            and submission.state != Submission.State.PUBLISHED,
+            "is_open": occasion.is_open(timezone.localdate()),
+            "levels": Assessment,
+        }
+    )
+    status = 200
+    if request.method == "POST":
+        if not access.can_edit(unit):
+            raise PermissionDenied("Du kan läsa uppföljningen men inte ändra den.")
+        if submission is not None and not submission.is_editable:
+            messages.error(
+                request,
+                f"Uppföljningen är {submission.get_state_display().lower()} och kan inte ändras.",
+            )
+            return redirect(request.path)
+        forms = _forms(
+            request,
+            occasion=occasion,
+            unit=unit,
+            submission=submission,
+            context=context,
+            data=request.POST,
+        )
+        for f in forms["measurements"].values():
+            f.is_valid()
+        _resuggest(forms, context)
+        valid = all(f.is_valid() for f in _all_forms(forms))
+        if forms["priorities"] is not None:
+            valid = forms["priorities"].is_valid() and valid
+        if valid:
+            target = submission or cycle.submission_get_or_create(occasion=occasion, org_unit=unit)
+            base = forms["main"].base_version if submission else target.version
+            try:
+                target = cycle.followup_save(
+                    submission=target, user=request.user, base_version=base, data=_input(forms)
+                )
+            except services.StaleEdit as stale:
+                messages.error(
+                    request,
+                    "Någon annan har sparat uppföljningen medan du skrev. Dina värden är inte "
+                    "sparade men finns kvar nedan; spara igen om de ska gälla.",
+                )
+                data = request.POST.copy()
+                data["version"] = str(stale.current.version)
+                forms = _forms(
+                    request,
+                    occasion=occasion,
+                    unit=unit,
+                    submission=stale.current,
+                    context=context,
+                    data=data,
+                )
+                for f in _all_forms(forms):
+                    f.is_valid()
+                context["conflict"] = selectors.history_entries(
+                    stale.current, since_version=stale.base_version
+                )
+                status = 409
+            except (ValidationError, cycle.MoveRefused, PublishedError) as exc:
+                messages.error(request, getattr(exc, "message", None) or "; ".join(exc.messages))
+                status = 400
+            else:
+                if request.POST.get("action") == "submit":
+                    try:
+                        cycle.submission_submit(submission=target, user=request.user)
+                    except cycle.MoveRefused as refused:
+                        messages.error(
+                            request,
+                            f"Utkastet är sparat men kunde inte lämnas in: {refused.message}",
+                        )
+                        request.session["followup_problems"] = refused.problems
+                        return redirect(request.path + "#inlamning")
+                    messages.success(request, "Uppföljningen är inlämnad för granskning.")
+                else:
+                    messages.success(request, "Utkastet är sparat.")
+                return redirect(request.path)
+        else:
+            status = 200
+        context["forms"] = forms
+    else:
+        context["forms"] = _forms(
+            request, occasion=occasion, unit=unit, submission=submission, context=context
+        )
+    context["problems"] = request.session.pop("followup_problems", None) or (
+        cycle.missing_for_submit(submission) if submission is not None and can_write else []
+    )
+    context["error_forms"] = [f for f in _all_forms(context["forms"]) if f.errors]
+    return render(request, "goals/followup_edit.html", context, status=status)
+
+
+@login_required
+def comment_respond(request, pk):
+    comment = get_object_or_404(ReviewComment.objects.select_related("submission__org_unit"), pk=pk)
+    unit = comment.submission.org_unit
+    if not _visible(request.user, unit):
+        raise Http404
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    try:
+        if request.POST.get("action") == "resolve":
+            cycle.comment_resolve(comment=comment, user=request.user)
+            messages.success(request, "Kommentaren är markerad som löst.")
+        else:
+            cycle.comment_answer(
+                comment=comment, user=request.user, answer=request.POST.get("answer", "")
+            )
+            messages.success(request, "Svaret är sparat.")
+    except cycle.MoveRefused as refused:
+        if not access_for(request.user).can_edit(unit) and not access_for(request.user).can_review(
+            unit
+        ):
+            raise PermissionDenied(refused.message) from refused
+        messages.error(request, refused.message)
+    except PublishedError as exc:
+        messages.error(request, exc.messages[0])
+    back = request.POST.get("next", "")
+    if back.startswith("/") and not back.startswith("//"):
+        return redirect(back)
+    return redirect(comment.submission.get_absolute_url())
+
+
+# --- review (kommunledningskontoret) --------------------------------------------------------------
+
+
+def _require_reviewer_role(user):
+    if not access_for(user).reviews_anything:
+        raise PermissionDenied("Granskningen är till för kommunledningskontoret.")
+
+
+@login_required
+def review_overview(request):
+    _require_reviewer_role(request.user)
+    years = selectors.plan_years()
+    year = _selected_year(request, years)
+    today = timezone.localdate()
+    context = selectors.review_overview(year=year, today=today)
+    context.update(
+        {
+            "years": years,
+            "year": year,
+            "today": today,
+            "levels": Assessment,
+            "next_year_exists": PlanYear.objects.filter(year=year + 1).exists(),
+        }
+    )
+    return render(request, "goals/review_overview.html", context)
+
+
+@login_required
+def review_submission(request, pk):
+    submission = get_object_or_404(
+        Submission.objects.select_related("occasion__plan_year", "org_unit"), pk=pk
+    )
+    unit = submission.org_unit
+    if not _visible(request.user, unit):
+        raise Http404
+    _require_reviewer_role(request.user)
+    access = access_for(request.user)
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            if action == "comment":
+                goal_id = parse_id(request.POST.get("direction_goal"))
+                goal = DirectionGoal.objects.filter(pk=goal_id).first() if goal_id else None
+                cycle.comment_add(
+                    submission=submission,
+                    user=request.user,
+                    text=request.POST.get("text", ""),
+                    direction_goal=goal,
+                )
+                messages.success(request, "Kommentaren är sparad.")
+            elif action == "return":
+                cycle.submission_return(
+                    submission=submission, user=request.user, reason=request.POST.get("reason", "")
+                )
+                messages.success(request, "Uppföljningen är återsänd till nämnden.")
+            elif action == "approve":
+                cycle.submission_approve(
+                    submission=submission, user=request.user, reason=request.POST.get("reason", "")
+                )
+                messages.success(request, "Uppföljningen är godkänd.")
+            elif action == "publish":
+                cycle.submission_publish(submission=submission, user=request.user)
+                messages.success(request, "Uppföljningen är publicerad.")
+            else:
+                messages.error(request, "Okänd åtgärd.")
+        except cycle.MoveRefused as refused:
+            messages.error(request, refused.message)
+        except PublishedError as exc:
+            messages.error(request, exc.messages[0])
+        return redirect(reverse("review_submission", args=[submission.pk]))
+    context = selectors.followup_context(
+        occasion=submission.occasion, unit=unit, submission=submission
+    )
+    context.update(
+        {
+            "submission": submission,
+            "occasion": submission.occasion,
+            "unit": unit,
+            "can_review": access.can_review(unit),
+            "can_publish": access.can_publish(unit),
+            "levels": Assessment,
+        }
+    )
+    return render(request, "goals/review_submission.html", context)
+
+
+@login_required
+def start_next_year(request, year):
+    plan_year = get_object_or_404(PlanYear, year=year)
+    _require_reviewer_role(request.user)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    try:
+        next_year = cycle.plan_year_start_next(plan_year=plan_year, user=request.user)
+    except cycle.MoveRefused as refused:
+        raise PermissionDenied(refused.message) from refused
+    messages.success(
+        request,
+        f"Verksamhetsår {next_year.year} är startat med rapporteringstillfällen och utkast till "
+        "verksamhetsplaner byggda på årets prioriteringar.",
+    )
+    return redirect(f"{reverse('plans')}?ar={next_year.year}")
