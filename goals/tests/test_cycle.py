@@ -1,0 +1,460 @@
+"""The cycle: follow-up, review moves per persona, immutability, roll-up, next year, notices."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.urls import reverse
+
+from goals import cycle
+from goals.models import (
+    Activity,
+    Assessment,
+    DirectionGoal,
+    GoalAssessment,
+    Indicator,
+    Measurement,
+    OperationalPlan,
+    OrgUnit,
+    PlanYear,
+    Priority,
+    PublishedError,
+    ReportingOccasion,
+    Submission,
+    SubmissionEvent,
+)
+
+pytestmark = pytest.mark.django_db
+
+A_DAY_IT_IS_OPEN = datetime.date(2026, 5, 10)
+
+
+@pytest.fixture
+def tertial():
+    return ReportingOccasion.objects.get(plan_year__year=2026, kind="tertial_report")
+
+
+@pytest.fixture
+def un():
+    return OrgUnit.objects.get(code="UN")
+
+
+def complete_input(submission, **overrides) -> cycle.FollowUpInput:
+    """A follow-up with every goal assessed as suggested (and a forecast at mid-year)."""
+    suggestions = cycle.suggestions_for(submission)
+    data = cycle.FollowUpInput(
+        analysis="Analysen.",
+        assessments={
+            g.pk: {
+                "level": suggestions.get(g.pk, Assessment.NOT_ASSESSED),
+                "forecast_level": Assessment.PARTLY,
+                "justification": "",
+                "comment": "",
+            }
+            for g in cycle.goals_for(submission)
+        },
+        activities={a.pk: ("ongoing", "") for a in cycle.activities_for(submission)},
+    )
+    for key, value in overrides.items():
+        setattr(data, key, value)
+    return data
+
+
+def submitted(tertial, unit, users, who="namnd"):
+    submission = cycle.submission_get_or_create(occasion=tertial, org_unit=unit)
+    submission = cycle.followup_save(
+        submission=submission,
+        user=users[who],
+        base_version=submission.version,
+        data=complete_input(submission),
+    )
+    return cycle.submission_submit(submission=submission, user=users[who], today=A_DAY_IT_IS_OPEN)
+
+
+# --- the suggested assessment ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("pairs", "expected"),
+    [
+        ([], Assessment.NOT_ASSESSED),
+        ([(None, 10, True), (5, None, True)], Assessment.NOT_ASSESSED),
+        ([(10, 10, True)], Assessment.FULFILLED),  # exactly the target reaches it
+        ([(Decimal("9.99"), 10, True)], Assessment.NOT_FULFILLED),
+        ([(10, 10, False), (9, 10, False)], Assessment.FULFILLED),  # lower is better
+        ([(11, 10, False)], Assessment.NOT_FULFILLED),
+        ([(10, 10, True), (1, 10, True)], Assessment.PARTLY),  # exactly half
+        ([(10, 10, True), (1, 10, True), (1, 10, True)], Assessment.NOT_FULFILLED),
+        ([(10, 10, True), (10, 10, True), (1, 10, True)], Assessment.PARTLY),
+        ([(10, 10, True), (None, 10, True)], Assessment.FULFILLED),  # missing ones not counted
+    ],
+)
+def test_suggestion_rule_boundaries(pairs, expected):
+    assert cycle.suggest_assessment(pairs) == expected
+
+
+def test_the_page_states_the_rule_in_words(client_for, tertial):
+    page = client_for("namnd").get(reverse("followup_edit", args=[tertial.pk, "UN"]))
+    assert page.status_code == 200
+    assert "minst hälften" in page.content.decode()
+
+
+def test_suggestion_follows_the_outcomes_entered(tertial, un, users):
+    goal = DirectionGoal.objects.get(code="UN-HK-1")
+    submission = cycle.submission_get_or_create(occasion=tertial, org_unit=un)
+    targets = {
+        i.pk: i.targets.get(year=2026).value
+        for i in goal.indicators.all()
+        if i.targets.filter(year=2026)
+    }
+    data = complete_input(submission)
+    data.measurements = {pk: (target, "") for pk, target in targets.items()}
+    data.assessments[goal.pk]["level"] = Assessment.FULFILLED
+    cycle.followup_save(submission=submission, user=users["namnd"], base_version=1, data=data)
+    assert cycle.suggestions_for(submission)[goal.pk] == Assessment.FULFILLED
+    assert Measurement.objects.filter(
+        occasion=tertial, indicator__direction_goal=goal
+    ).count() == len(targets)
+
+
+def _page_data(page) -> dict:
+    """What the follow-up page sends back untouched: every field with its shown value."""
+    from goals.forms import format_swedish_number
+
+    forms = page.context["forms"]
+    data = {"version": forms["main"]["version"].value() or "0"}
+    for group in ("measurements", "assessments", "activities"):
+        for form in forms[group].values():
+            for field in form:
+                value = field.value()
+                if field.name == "value":
+                    value = format_swedish_number(value)
+                data[field.html_name] = "" if value is None else value
+    return data
+
+
+def test_override_needs_a_justification_and_both_are_kept(client_for, tertial, un):
+    client = client_for("namnd")
+    url = reverse("followup_edit", args=[tertial.pk, "UN"])
+    page = client.get(url)
+    goal = page.context["goals"][0]
+    suggested = page.context["suggestions"][goal.pk]
+    other = next(v for v, _l in Assessment.choices if v != suggested)
+    data = _page_data(page)
+    data.update({"analysis": "Text", "action": "save", f"mal-{goal.pk}-level": other})
+    response = client.post(url, data)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f'id="id_mal-{goal.pk}-justification_fel"' in html
+    assert "Motivera varför bedömningen avviker" in html
+    assert "Text</textarea>" in html  # input kept
+    data[f"mal-{goal.pk}-justification"] = "Indikatorerna fångar inte hela bilden."
+    assert client.post(url, data).status_code == 302
+    saved = GoalAssessment.objects.get(submission__occasion=tertial, direction_goal=goal)
+    assert saved.level == other and saved.suggested_level == suggested
+    assert saved.justification.startswith("Indikatorerna")
+
+
+# --- moves per persona ------------------------------------------------------------------------
+
+
+def test_editor_submits_when_open_and_complete(tertial, un, users):
+    submission = submitted(tertial, un, users)
+    assert submission.state == Submission.State.SUBMITTED
+    event = submission.events.get()
+    assert (event.action, event.actor.username, event.from_state) == ("submit", "namnd", "draft")
+
+
+def test_submit_lists_what_is_missing(tertial, un, users):
+    submission = cycle.submission_get_or_create(occasion=tertial, org_unit=un)
+    with pytest.raises(cycle.MoveRefused) as refused:
+        cycle.submission_submit(submission=submission, user=users["namnd"], today=A_DAY_IT_IS_OPEN)
+    goals = cycle.goals_for(submission)
+    assert len(refused.value.problems) == len(goals)
+    assert all("bedömning saknas" in p for p in refused.value.problems)
+
+
+def test_submit_only_while_the_occasion_is_open(tertial, un, users):
+    submission = cycle.submission_get_or_create(occasion=tertial, org_unit=un)
+    cycle.followup_save(
+        submission=submission, user=users["namnd"], base_version=1, data=complete_input(submission)
+    )
+    with pytest.raises(cycle.MoveRefused, match="inte öppet"):
+        cycle.submission_submit(
+            submission=submission, user=users["namnd"], today=datetime.date(2026, 4, 1)
+        )
+    tertial.closes_on = datetime.date(2026, 6, 30)
+    tertial.save()
+    with pytest.raises(cycle.MoveRefused, match="inte öppet"):
+        cycle.submission_submit(
+            submission=submission, user=users["namnd"], today=datetime.date(2026, 7, 1)
+        )
+
+
+@pytest.mark.parametrize("persona", ["enhet", "klk", "politiker", "outsider"])
+def test_others_cannot_write_or_submit_a_committees_follow_up(tertial, un, users, persona):
+    submission = cycle.submission_get_or_create(occasion=tertial, org_unit=un)
+    with pytest.raises(cycle.MoveRefused):
+        cycle.followup_save(
+            submission=submission,
+            user=users[persona],
+            base_version=1,
+            data=complete_input(submission),
+        )
+    with pytest.raises(cycle.MoveRefused):
+        cycle.submission_submit(submission=submission, user=users[persona], today=A_DAY_IT_IS_OPEN)
+
+
+@pytest.mark.parametrize("persona", ["namnd", "enhet", "politiker", "admin", "outsider"])
+def test_only_a_reviewer_returns_or_approves(tertial, un, users, persona):
+    submission = submitted(tertial, un, users)
+    with pytest.raises(cycle.MoveRefused):
+        cycle.submission_return(submission=submission, user=users[persona], reason="Nej")
+    with pytest.raises(cycle.MoveRefused):
+        cycle.submission_approve(submission=submission, user=users[persona])
+    submission.refresh_from_db()
+    assert submission.state == Submission.State.SUBMITTED
+
+
+def test_return_needs_a_reason_and_is_recorded(tertial, un, users):
+    submission = submitted(tertial, un, users)
+    with pytest.raises(cycle.MoveRefused, match="varför"):
+        cycle.submission_return(submission=submission, user=users["klk"], reason="  ")
+    cycle.submission_return(submission=submission, user=users["klk"], reason="Komplettera UN-HK-1.")
+    submission.refresh_from_db()
+    assert submission.state == Submission.State.RETURNED
+    event = submission.events.last()
+    assert (event.action, event.actor.username, event.reason) == (
+        "return",
+        "klk",
+        "Komplettera UN-HK-1.",
+    )
+    # Returned: the committee writes again and resubmits.
+    submission = cycle.followup_save(
+        submission=submission,
+        user=users["namnd"],
+        base_version=submission.version,
+        data=complete_input(submission, analysis="Kompletterad."),
+    )
+    cycle.submission_submit(submission=submission, user=users["namnd"], today=A_DAY_IT_IS_OPEN)
+    assert [e.action for e in submission.events.all()] == ["submit", "return", "submit"]
+
+
+def test_moves_from_the_wrong_state_are_refused(tertial, un, users):
+    submission = cycle.submission_get_or_create(occasion=tertial, org_unit=un)
+    with pytest.raises(cycle.MoveRefused):
+        cycle.submission_approve(submission=submission, user=users["klk"])  # a draft
+    with pytest.raises(cycle.MoveRefused):
+        cycle.submission_publish(submission=submission, user=users["klk"])  # not approved
+    submission = submitted(tertial, un, users)
+    with pytest.raises(cycle.MoveRefused):
+        cycle.submission_submit(submission=submission, user=users["namnd"], today=A_DAY_IT_IS_OPEN)
+    with pytest.raises(cycle.MoveRefused):
+        cycle.submission_publish(submission=submission, user=users["admin"])  # not approved
+
+
+def test_unresolved_comments_block_approval(tertial, un, users):
+    submission = submitted(tertial, un, users)
+    goal = cycle.goals_for(submission)[0]
+    comment = cycle.comment_add(
+        submission=submission, user=users["klk"], text="Varför?", direction_goal=goal
+    )
+    with pytest.raises(cycle.MoveRefused, match="inte lösta"):
+        cycle.submission_approve(submission=submission, user=users["klk"])
+    with pytest.raises(cycle.MoveRefused):
+        cycle.comment_add(submission=submission, user=users["namnd"], text="Själv")
+    cycle.comment_answer(comment=comment, user=users["namnd"], answer="Därför.")
+    cycle.comment_resolve(comment=comment, user=users["namnd"])
+    cycle.submission_approve(submission=submission, user=users["klk"])
+    submission.refresh_from_db()
+    assert submission.state == Submission.State.APPROVED
+
+
+@pytest.mark.parametrize(
+    ("persona", "allowed"), [("klk", True), ("admin", True), ("namnd", False), ("politiker", False)]
+)
+def test_publish_is_for_reviewers_and_admins(tertial, un, users, persona, allowed):
+    submission = submitted(tertial, un, users)
+    cycle.submission_approve(submission=submission, user=users["klk"])
+    if allowed:
+        cycle.submission_publish(submission=submission, user=users[persona])
+        submission.refresh_from_db()
+        assert submission.state == Submission.State.PUBLISHED
+        assert submission.events.last().actor == users[persona]
+    else:
+        with pytest.raises(cycle.MoveRefused):
+            cycle.submission_publish(submission=submission, user=users[persona])
+
+
+def test_unit_head_submits_own_unit_and_not_anothers(users):
+    tertial = ReportingOccasion.objects.get(plan_year__year=2026, kind="tertial_report")
+    ens = OrgUnit.objects.get(code="UF-ENS")
+    submission = submitted(tertial, ens, users, who="enhet")
+    assert submission.state == Submission.State.SUBMITTED
+    assert ActivityFollowUp_count(submission) == len(cycle.activities_for(submission))
+    other = (
+        OrgUnit.objects.filter(code__startswith="UF-", operational_plans__plan_year__year=2026)
+        .exclude(code="UF-ENS")
+        .first()
+    )
+    foreign = cycle.submission_get_or_create(occasion=tertial, org_unit=other)
+    with pytest.raises(cycle.MoveRefused):
+        cycle.followup_save(
+            submission=foreign, user=users["enhet"], base_version=1, data=complete_input(foreign)
+        )
+
+
+def ActivityFollowUp_count(submission):  # noqa: N802 - reads as the model it counts
+    return submission.activity_followups.count()
+
+
+# --- published is final ------------------------------------------------------------------------
+
+
+def published(tertial, un, users):
+    submission = submitted(tertial, un, users)
+    cycle.submission_approve(submission=submission, user=users["klk"])
+    return cycle.submission_publish(submission=submission, user=users["klk"])
+
+
+def test_published_content_cannot_be_changed_through_services_or_models(tertial, un, users):
+    submission = published(tertial, un, users)
+    with pytest.raises(PublishedError):
+        cycle.followup_save(
+            submission=submission,
+            user=users["namnd"],
+            base_version=submission.version,
+            data=complete_input(submission, analysis="Ändrad i efterhand"),
+        )
+    assessment = submission.assessments.first()
+    assessment.comment = "Ändrad direkt"
+    with pytest.raises(PublishedError):
+        assessment.save()
+    with pytest.raises(PublishedError):
+        assessment.delete()
+    submission.refresh_from_db()
+    submission.analysis = "Ändrad direkt"
+    with pytest.raises(PublishedError):
+        submission.save()
+    indicator = Indicator.objects.filter(direction_goal__committee=un).first()
+    with pytest.raises(PublishedError):
+        Measurement(indicator=indicator, occasion=tertial, value=1).save()
+    with pytest.raises(PublishedError):
+        Priority(submission=submission, direction_goal=assessment.direction_goal, text="x").save()
+    submission.refresh_from_db()
+    assert submission.analysis == "Analysen."
+
+
+def test_published_follow_up_page_is_read_only(client_for, tertial, un, users):
+    submission = published(tertial, un, users)
+    client = client_for("namnd")
+    url = reverse("followup_edit", args=[tertial.pk, "UN"])
+    page = client.get(url)
+    assert page.context["can_write"] is False
+    assert "Spara och lämna in" not in page.content.decode()
+    response = client.post(url, {"version": submission.version, "analysis": "Ändrad"})
+    assert response.status_code == 302
+    submission.refresh_from_db()
+    assert submission.analysis == "Analysen."
+
+
+# --- roll-up -----------------------------------------------------------------------------------
+
+
+def test_committee_sees_its_units_submissions_and_assessments(client_for, tertial, users):
+    ens = OrgUnit.objects.get(code="UF-ENS")
+    unit_submission = submitted(tertial, ens, users, who="enhet")
+    page = client_for("namnd").get(reverse("followup_edit", args=[tertial.pk, "UN"]))
+    rows = {row.unit.code: row for row in page.context["rollup"]}
+    assert rows["UF-ENS"].submission == unit_submission
+    assessed = {a.direction_goal_id: a.level for a in unit_submission.assessments.all()}
+    assert {k: a.level for k, a in rows["UF-ENS"].levels.items()} == assessed
+    assert "Enebybergs skola" in page.content.decode()
+
+
+# --- the analysis feeds the next year ----------------------------------------------------------
+
+
+def test_start_next_year_builds_plans_from_priorities_and_is_idempotent(users):
+    annual = ReportingOccasion.objects.get(plan_year__year=2026, kind="annual_report")
+    un = OrgUnit.objects.get(code="UN")
+    goal = DirectionGoal.objects.get(code="UN-HK-1")
+    goal.valid_to = 2027
+    goal.save()
+    submission = cycle.submission_get_or_create(occasion=annual, org_unit=un)
+    data = complete_input(submission, priorities=[(goal.pk, "Fler elever ska läsa varje dag")])
+    cycle.followup_save(submission=submission, user=users["namnd"], base_version=1, data=data)
+    priority = Priority.objects.get(submission=submission)
+    plan_2026 = OperationalPlan.objects.get(org_unit__code="UF-ENS", plan_year__year=2026)
+    unfinished = plan_2026.activities.filter(direction_goal=goal).first()
+    unfinished.status = Activity.Status.ONGOING
+    unfinished.save()
+
+    with pytest.raises(cycle.MoveRefused):
+        cycle.plan_year_start_next(plan_year=annual.plan_year, user=users["namnd"])
+    next_year = cycle.plan_year_start_next(plan_year=annual.plan_year, user=users["klk"])
+    assert next_year.year == 2027 and next_year.reporting_occasions.count() == 4
+    plan_2027 = OperationalPlan.objects.get(org_unit__code="UF-ENS", plan_year=next_year)
+    assert plan_2027.previous == plan_2026
+    from_priority = plan_2027.activities.get(source_priority=priority)
+    assert from_priority.title == "Fler elever ska läsa varje dag"
+    assert from_priority.direction_goal == goal
+    assert plan_2027.activities.filter(carried_from=unfinished).exists()
+    # Goals that end in 2026 bring nothing along.
+    assert not plan_2027.activities.exclude(direction_goal=goal).exists()
+    count = plan_2027.activities.count()
+    cycle.plan_year_start_next(plan_year=annual.plan_year, user=users["klk"])
+    assert plan_2027.activities.count() == count
+    assert PlanYear.objects.filter(year=2027).count() == 1
+
+
+# --- notices ---------------------------------------------------------------------------------
+
+
+def test_moves_send_notices(tertial, un, users, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        submission = submitted(tertial, un, users)
+    assert [m.to for m in mail.outbox] == [["klk@example.invalid"]]
+    assert "Inlämnad för granskning" in mail.outbox[0].subject
+    with django_capture_on_commit_callbacks(execute=True):
+        cycle.submission_return(submission=submission, user=users["klk"], reason="Komplettera.")
+    assert mail.outbox[-1].to == ["namnd@example.invalid"]
+    assert "Komplettera." in mail.outbox[-1].body
+
+
+def test_deadline_notice_is_sent_once_not_twice(tertial):
+    seven_days_before = tertial.deadline - datetime.timedelta(days=7)
+    call_command("send_deadline_notices", date=seven_days_before.isoformat())
+    first = len(mail.outbox)
+    recipients = {address for m in mail.outbox for address in m.to}
+    assert (
+        first > 0
+        and "namnd@example.invalid" in recipients
+        and "enhet@example.invalid" in recipients
+    )
+    assert all("Påminnelse" in m.subject for m in mail.outbox)
+    call_command("send_deadline_notices", date=seven_days_before.isoformat())
+    call_command(
+        "send_deadline_notices", date=(seven_days_before + datetime.timedelta(days=1)).isoformat()
+    )
+    assert len(mail.outbox) == first
+
+
+def test_no_deadline_notice_for_who_has_submitted(tertial, un, users):
+    submitted(tertial, un, users)
+    call_command(
+        "send_deadline_notices", date=(tertial.deadline - datetime.timedelta(days=7)).isoformat()
+    )
+    assert not any(
+        "Utbildningsnämnden" in m.body and m.to == ["namnd@example.invalid"] for m in mail.outbox
+    )
+
+
+def test_events_cannot_be_edited(tertial, un, users):
+    event = submitted(tertial, un, users).events.get()
+    event.reason = "Efterhandskonstruktion"
+    with pytest.raises(Exception, match="kan inte ändras"):
+        event.save()
+    assert SubmissionEvent.objects.get(pk=event.pk).reason == ""
