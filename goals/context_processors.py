@@ -10,7 +10,13 @@ from .permissions import access_for
 
 
 def _frame(request) -> dict:
-    year = PlanYear.objects.filter(is_current=True).first() or PlanYear.objects.first()
+    """The year a page is about: set by the view (request.styr_year), else ?ar=, else current."""
+    from .forms import parse_id
+
+    asked = getattr(request, "styr_year", None) or parse_id(request.GET.get("ar"), max_digits=4)
+    year = (PlanYear.objects.filter(year=asked).first() if asked else None) or (
+        PlanYear.objects.filter(is_current=True).first() or PlanYear.objects.first()
+    )
     phases = []
     if year is not None:
         for value, label in PlanYear.Phase.choices:

@@ -219,6 +219,7 @@ def followup_edit(request, occasion_id, code):
     unit = get_object_or_404(OrgUnit, code=code)
     if not _visible(request.user, unit) or unit not in cycle.expected_units(occasion):
         raise Http404
+    request.styr_year = occasion.plan_year.year
     access = access_for(request.user)
     submission = Submission.objects.filter(occasion=occasion, org_unit=unit).first()
     can_write = access.can_edit(unit) and (submission is None or submission.is_editable)
@@ -233,6 +234,7 @@ def followup_edit(request, occasion_id, code):
             and submission is not None
             and submission.state != Submission.State.PUBLISHED,
             "is_open": occasion.is_open(timezone.localdate()),
+            "history": selectors.history_entries(submission) if submission else [],
             "levels": Assessment,
         }
     )
@@ -388,6 +390,7 @@ def review_submission(request, pk):
     if not _visible(request.user, unit):
         raise Http404
     _require_reviewer_role(request.user)
+    request.styr_year = submission.occasion.plan_year.year
     access = access_for(request.user)
     if request.method == "POST":
         action = request.POST.get("action", "")

@@ -867,3 +867,72 @@ def review_overview(*, year: int, today) -> dict:
             cells.append(ReviewCell(occasion, s, overdue, counts))
         rows.append(ReviewRow(committee, cells))
     return {"occasions": occasions, "rows": rows, "totals": totals}
+
+
+@dataclass
+class FollowUpTodo:
+    occasion: ReportingOccasion
+    unit: OrgUnit
+    submission: object | None
+    overdue: bool
+    return_reason: str = ""
+    open_comments: int = 0
+
+
+def followup_todo(*, user, plan_year: PlanYear | None, today) -> dict:
+    """Start page: open occasions with my state, returned items with comments, drafts."""
+    from .cycle import expected_units
+    from .models import Submission, SubmissionEvent
+
+    if plan_year is None:
+        return {"followup_todo": [], "review_waiting": 0}
+    access = access_for(user)
+    occasions = [
+        o
+        for o in ReportingOccasion.objects.filter(plan_year=plan_year).order_by("period_end")
+        if o.is_open(today)
+    ]
+    todo = []
+    if access.edits_anything and occasions:
+        # A system administrator may write anything but is not asked to write everything.
+        units = (
+            []
+            if access.edits_everything
+            else [u for u in expected_units(occasions[0]) if access.can_edit(u)]
+        )
+        submissions = {
+            (s.occasion_id, s.org_unit_id): s
+            for s in Submission.objects.filter(occasion__in=occasions, org_unit__in=units).annotate(
+                open_comments=Count("comments", filter=Q(comments__resolved_at__isnull=True))
+            )
+        }
+        returned_ids = [s.pk for s in submissions.values() if s.state == Submission.State.RETURNED]
+        reasons = {}
+        for event in SubmissionEvent.objects.filter(
+            submission_id__in=returned_ids, action=SubmissionEvent.Action.RETURN
+        ).order_by("at"):
+            reasons[event.submission_id] = event.reason
+        for occasion in occasions:
+            for unit in units:
+                s = submissions.get((occasion.pk, unit.pk))
+                if s is not None and s.state not in (
+                    Submission.State.DRAFT,
+                    Submission.State.RETURNED,
+                ):
+                    continue
+                todo.append(
+                    FollowUpTodo(
+                        occasion=occasion,
+                        unit=unit,
+                        submission=s,
+                        overdue=today > occasion.deadline,
+                        return_reason=reasons.get(s.pk, "") if s else "",
+                        open_comments=s.open_comments if s else 0,
+                    )
+                )
+    waiting = 0
+    if access.reviews_anything:
+        waiting = Submission.objects.filter(
+            occasion__plan_year=plan_year, state=Submission.State.SUBMITTED
+        ).count()
+    return {"followup_todo": todo, "review_waiting": waiting}

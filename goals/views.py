@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, connection
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -55,6 +56,9 @@ def start(request):
     context["plan_year"] = plan_year
     if plan_year is not None:
         context.update(selectors.planning_todo(user=request.user, year=plan_year.year))
+    context.update(
+        selectors.followup_todo(user=request.user, plan_year=plan_year, today=timezone.localdate())
+    )
     return render(request, "goals/start.html", context)
 
 

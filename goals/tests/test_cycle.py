@@ -458,3 +458,25 @@ def test_events_cannot_be_edited(tertial, un, users):
     with pytest.raises(Exception, match="kan inte ändras"):
         event.save()
     assert SubmissionEvent.objects.get(pk=event.pk).reason == ""
+
+
+def test_start_page_says_what_to_do_now(client_for, tertial, un, users):
+    submission = submitted(tertial, un, users)
+    reviewer = client_for("klk").get(reverse("start"))
+    assert reviewer.context["review_waiting"] >= 1
+    assert "väntar på granskning" in reviewer.content.decode()
+    cycle.submission_return(
+        submission=submission, user=users["klk"], reason="Komplettera analysen."
+    )
+    page = client_for("namnd").get(reverse("start"))
+    todo = {(t.occasion.pk, t.unit.code): t for t in page.context["followup_todo"]}
+    assert todo[(tertial.pk, "UN")].return_reason == "Komplettera analysen."
+    assert "Komplettera analysen." in page.content.decode()
+    assert "Uppföljning att lämna in" in client_for("enhet").get(reverse("start")).content.decode()
+
+
+def test_frame_shows_the_phase_of_the_year_the_page_is_about(client_for):
+    annual_2025 = ReportingOccasion.objects.get(plan_year__year=2025, kind="annual_report")
+    page = client_for("namnd").get(reverse("followup_edit", args=[annual_2025.pk, "UN"]))
+    assert page.context["frame"]["plan_year"].year == 2025
+    assert 'aria-label="Verksamhetsår 2025"' in page.content.decode()
