@@ -295,7 +295,8 @@ def _record(submission, *, action, to_state, user, reason=""):
     submission.version += 1
     submission._history_user = user
     submission.save()
-    transaction.on_commit(lambda: notices.submission_moved(event_id=event.pk))
+    if notices.enabled():
+        transaction.on_commit(lambda: notices.submission_moved(event_id=event.pk))
     return event
 
 

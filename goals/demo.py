@@ -11,17 +11,24 @@ from django.db import transaction
 
 from .models import (
     Activity,
+    ActivityFollowUp,
     DirectionGoal,
+    GoalAssessment,
     Indicator,
     Measurement,
     Membership,
+    Notice,
     OperationalPlan,
     OrgUnit,
     OverarchingGoal,
     PlanYear,
+    Priority,
     ReportingOccasion,
+    ReviewComment,
     StrategicArea,
     Strategy,
+    Submission,
+    SubmissionEvent,
     Target,
     Vision,
 )
@@ -34,6 +41,13 @@ DEMO_PASSWORD = "demo"
 
 # Child rows first, so that PROTECT never stops a reset.
 RESET_ORDER = [
+    Notice,
+    SubmissionEvent,
+    ReviewComment,
+    Priority,
+    ActivityFollowUp,
+    GoalAssessment,
+    Submission,
     Activity,
     OperationalPlan,
     Measurement,
@@ -242,6 +256,62 @@ def load_demo() -> None:
                         "status": act["status"],
                     },
                 )
+        _load_followups()
+
+
+# Illustrative review states, so that /granskning/ shows a year in motion. Utbildningsnämnden's
+# Tertialrapport 1 2026 is left for the `namnd` persona to write.
+DEMO_FOLLOWUPS = [
+    (2025, "Verksamhetsberättelse", ["KS", "UN", "SN", "KFN", "MHN", "BN", "FN"], "published"),
+    (2026, "Tertialrapport 1", ["KS", "SN", "KFN"], "published"),
+    (2026, "Tertialrapport 1", ["MHN", "BN"], "approved"),
+    (2026, "Tertialrapport 1", ["FN"], "submitted"),
+    (2026, "Delårsrapport", ["SN"], "submitted"),
+]
+
+
+def _load_followups() -> None:
+    """Hand in, approve and publish the illustrative follow-ups through the cycle's moves."""
+    from . import cycle, notices
+
+    with notices.suppressed():
+        _hand_in_followups(cycle)
+
+
+def _hand_in_followups(cycle) -> None:
+    User = get_user_model()
+    writer = User.objects.get(username="admin")
+    reviewer = User.objects.get(username="klk")
+    for year, name, codes, state in DEMO_FOLLOWUPS:
+        occasion = ReportingOccasion.objects.get(plan_year__year=year, name=name)
+        for code in codes:
+            unit = OrgUnit.objects.get(code=code)
+            if Submission.objects.filter(occasion=occasion, org_unit=unit).exists():
+                continue
+            submission = cycle.submission_get_or_create(occasion=occasion, org_unit=unit)
+            suggestions = cycle.suggestions_for(submission)
+            data = cycle.FollowUpInput(
+                analysis="Exempeltext i demodata.",
+                assessments={
+                    g.pk: {
+                        "level": suggestions.get(g.pk, "not_assessed"),
+                        "forecast_level": suggestions.get(g.pk, "not_assessed"),
+                        "justification": "",
+                        "comment": "",
+                    }
+                    for g in cycle.goals_for(submission)
+                },
+            )
+            submission = cycle.followup_save(
+                submission=submission, user=writer, base_version=submission.version, data=data
+            )
+            submission = cycle.submission_submit(
+                submission=submission, user=writer, today=occasion.opens_on
+            )
+            if state in ("approved", "published"):
+                submission = cycle.submission_approve(submission=submission, user=reviewer)
+            if state == "published":
+                cycle.submission_publish(submission=submission, user=reviewer)
 
 
 def _load_indicator(goal, row, users, occasions) -> None:

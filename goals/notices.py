@@ -1,5 +1,7 @@
 """E-mail notices of the cycle, through Django's e-mail backend (the console in the demo)."""
 
+import contextlib
+import contextvars
 import datetime
 
 from django.conf import settings
@@ -11,6 +13,22 @@ from django.utils import timezone
 from .models import Notice, ReportingOccasion, Submission, SubmissionEvent
 
 DEADLINE_NOTICE_DAYS = 7
+
+_suppressed: contextvars.ContextVar[bool] = contextvars.ContextVar("notices_off", default=False)
+
+
+@contextlib.contextmanager
+def suppressed():
+    """No notices for moves made inside (e.g. while the demo data is loaded)."""
+    token = _suppressed.set(True)
+    try:
+        yield
+    finally:
+        _suppressed.reset(token)
+
+
+def enabled() -> bool:
+    return not _suppressed.get()
 
 
 def _link(path: str) -> str:

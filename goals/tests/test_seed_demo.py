@@ -167,3 +167,22 @@ def test_demo_users_log_in_with_demo_password():
         ("enhet", "UF-ENS", "editor"),
         ("politiker", "DK", "reader"),
     } <= roles
+
+
+def test_demo_shows_a_year_in_motion_without_sending_mail(django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    from goals.models import Submission
+
+    states = dict(
+        Submission.objects.filter(
+            occasion__plan_year__year=2026, occasion__name="Tertialrapport 1"
+        ).values_list("org_unit__code", "state")
+    )
+    assert states["KS"] == "published" and states["FN"] == "submitted"
+    assert "UN" not in states  # left for the namnd persona
+    assert Submission.objects.filter(occasion__plan_year__year=2025, state="published").count() == 7
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        call_command("seed_demo", "--reset")
+    assert Submission.objects.filter(state="published").count() >= 10
+    assert mail.outbox == [] and callbacks == []  # the demo's moves notify no one
