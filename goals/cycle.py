@@ -303,6 +303,8 @@ def _record(submission, *, action, to_state, user, reason=""):
 def missing_for_submit(submission: Submission) -> list[str]:
     """What must be filled in before the follow-up can be submitted."""
     problems = []
+    if not submission.occasion.is_follow_up:
+        return problems  # the plan itself is what is handed in
     assessments = {
         a.direction_goal_id: a for a in GoalAssessment.objects.filter(submission=submission)
     }

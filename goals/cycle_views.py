@@ -97,6 +97,11 @@ def _forms(request, *, occasion, unit, submission, context, data=None):
         committee=unit.kind == OrgUnit.Kind.COMMITTEE,
     )
     forms["measurements"] = {}
+    forms["assessments"] = {}
+    forms["activities"] = {}
+    forms["priorities"] = None
+    if not occasion.is_follow_up:
+        return forms  # the Verksamhetsplan: the plan, its comment and budget frame
     for goal in context["goals"]:
         for indicator in goal.followup_indicators:
             outcome = indicator.outcome
@@ -108,7 +113,6 @@ def _forms(request, *, occasion, unit, submission, context, data=None):
                     "comment": outcome.comment if outcome else "",
                 },
             )
-    forms["assessments"] = {}
     for goal in context["goals"]:
         a = context["assessments"].get(goal.pk)
         forms["assessments"][goal.pk] = AssessmentForm(
@@ -123,7 +127,6 @@ def _forms(request, *, occasion, unit, submission, context, data=None):
                 "comment": a.comment if a else "",
             },
         )
-    forms["activities"] = {}
     for activity in context["activities"]:
         f = context["followups"].get(activity.pk)
         forms["activities"][activity.pk] = ActivityFollowUpForm(
@@ -134,7 +137,6 @@ def _forms(request, *, occasion, unit, submission, context, data=None):
                 "comment": f.comment if f else "",
             },
         )
-    forms["priorities"] = None
     if (
         occasion.kind == ReportingOccasion.Kind.ANNUAL_REPORT
         and unit.kind == OrgUnit.Kind.COMMITTEE

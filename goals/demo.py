@@ -262,6 +262,7 @@ def load_demo() -> None:
 # Illustrative review states, so that /granskning/ shows a year in motion. Utbildningsnämnden's
 # Tertialrapport 1 2026 is left for the `namnd` persona to write.
 DEMO_FOLLOWUPS = [
+    (2026, "Verksamhetsplan", ["KS", "UN", "SN", "KFN", "MHN", "BN", "FN"], "published"),
     (2025, "Verksamhetsberättelse", ["KS", "UN", "SN", "KFN", "MHN", "BN", "FN"], "published"),
     (2026, "Tertialrapport 1", ["KS", "SN", "KFN"], "published"),
     (2026, "Tertialrapport 1", ["MHN", "BN"], "approved"),

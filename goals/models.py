@@ -325,6 +325,11 @@ class ReportingOccasion(models.Model):
         return self.opens_on <= today and (self.closes_on is None or today <= self.closes_on)
 
     @property
+    def is_follow_up(self) -> bool:
+        """Every occasion but the Verksamhetsplan looks back: outcomes and assessments."""
+        return self.kind != self.Kind.OPERATIONAL_PLAN
+
+    @property
     def is_mid_year(self) -> bool:
         """Tertial and interim reports also forecast the year's end."""
         return self.kind in (self.Kind.TERTIAL_REPORT, self.Kind.INTERIM_REPORT)

@@ -761,6 +761,7 @@ def followup_context(*, occasion: ReportingOccasion, unit: OrgUnit, submission) 
         indicator.outcome = measurements.get(indicator.pk)
         by_goal[indicator.direction_goal_id].append(indicator)
     for goal in goals:
+        goal.plan_indicators = by_goal[goal.pk]
         goal.followup_indicators = by_goal[goal.pk] if unit.kind == OrgUnit.Kind.COMMITTEE else []
     assessments = {}
     followups = {}

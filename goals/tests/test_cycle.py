@@ -480,3 +480,23 @@ def test_frame_shows_the_phase_of_the_year_the_page_is_about(client_for):
     page = client_for("namnd").get(reverse("followup_edit", args=[annual_2025.pk, "UN"]))
     assert page.context["frame"]["plan_year"].year == 2025
     assert 'aria-label="Verksamhetsår 2025"' in page.content.decode()
+
+
+def test_the_verksamhetsplan_occasion_hands_in_the_plan_without_assessments(users):
+    plan_occasion = ReportingOccasion.objects.get(plan_year__year=2027 - 1, kind="operational_plan")
+    ens = OrgUnit.objects.get(code="UF-ENS")
+    submission = cycle.submission_get_or_create(occasion=plan_occasion, org_unit=ens)
+    assert cycle.missing_for_submit(submission) == []
+    cycle.submission_submit(
+        submission=submission, user=users["enhet"], today=plan_occasion.opens_on
+    )
+    submission.refresh_from_db()
+    assert submission.state == Submission.State.SUBMITTED
+
+
+def test_verksamhetsplan_page_shows_targets_not_assessment_fields(client_for):
+    plan_occasion = ReportingOccasion.objects.get(plan_year__year=2026, kind="operational_plan")
+    ens_page = client_for("enhet").get(reverse("followup_edit", args=[plan_occasion.pk, "UF-ENS"]))
+    html = ens_page.content.decode()
+    assert ens_page.status_code == 200
+    assert "Bedömning" not in html and "målvärde 2026" in html
