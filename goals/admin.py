@@ -1,7 +1,7 @@
 """Django admin for every model of the chain; the organisation as a tree."""
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 from mptt.admin import MPTTModelAdmin
@@ -187,6 +187,21 @@ class IndicatorAdmin(VersionedAdmin):
     search_fields = ["code", "name", "kolada_kpi"]
     inlines = [TargetInline]
 
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and any(m.is_published for m in obj.measurements.all()):
+            return False  # deleting would take published outcomes with it
+        return super().has_delete_permission(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        if any(m.is_published for i in queryset for m in i.measurements.all()):
+            self.message_user(
+                request,
+                _("Inget togs bort: några indikatorer har utfall i publicerad uppföljning."),
+                messages.ERROR,
+            )
+            return
+        super().delete_queryset(request, queryset)
+
 
 def _touch_indicators(indicator_ids) -> None:
     """A target changed on its own page: the indicator's open forms must notice."""
@@ -217,6 +232,26 @@ class TargetAdmin(SimpleHistoryAdmin):
 class MeasurementAdmin(SimpleHistoryAdmin):
     list_display = ["indicator", "occasion", "value", "source"]
     list_filter = ["occasion__plan_year", "source"]
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.is_published:
+            return False  # shown read-only: a published outcome is final
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.is_published:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        if any(m.is_published for m in queryset.select_related("indicator__direction_goal")):
+            self.message_user(
+                request,
+                _("Inget togs bort: några av utfallen hör till publicerad uppföljning."),
+                messages.ERROR,
+            )
+            return
+        super().delete_queryset(request, queryset)
 
 
 class ActivityInline(ReadOnlyInline):

@@ -243,12 +243,7 @@ def followup_save(*, submission: Submission, user, base_version: int, data: Foll
                 activity._history_user = user
                 activity.save()
         if data.priorities is not None and occasion.kind == ReportingOccasion.Kind.ANNUAL_REPORT:
-            Priority.objects.filter(submission=current).delete()
-            for goal_id, text in data.priorities:
-                if goal_id in goals and text.strip():
-                    Priority.objects.create(
-                        submission=current, direction_goal_id=goal_id, text=text.strip()
-                    )
+            _save_priorities(current, data.priorities, goals, user)
         current.analysis = data.analysis
         if current.is_committee:
             current.budget_frame_tkr = data.budget_frame_tkr
@@ -258,6 +253,35 @@ def followup_save(*, submission: Submission, user, base_version: int, data: Foll
         current._history_user = user
         current.save()
     return current
+
+
+def _save_priorities(submission, rows, goals, user) -> None:
+    """Keep unchanged priorities as they are (next year's activities link to them)."""
+    wanted = [
+        (goal_id, text.strip()) for goal_id, text in rows if goal_id in goals and text.strip()
+    ]
+    existing = list(Priority.objects.filter(submission=submission))
+    kept = set()
+    for goal_id, text in wanted:
+        match = next(
+            (
+                p
+                for p in existing
+                if p.pk not in kept and p.direction_goal_id == goal_id and p.text == text
+            ),
+            None,
+        )
+        if match is not None:
+            kept.add(match.pk)
+            continue
+        priority = Priority(submission=submission, direction_goal_id=goal_id, text=text[:300])
+        priority._history_user = user
+        priority.save()
+        kept.add(priority.pk)
+    for priority in existing:
+        if priority.pk not in kept:
+            priority._history_user = user
+            priority.delete()
 
 
 def suggestions_for(submission: Submission) -> dict[int, str]:
@@ -422,11 +446,14 @@ def comment_add(*, submission: Submission, user, text: str, direction_goal=None)
 
 def comment_answer(*, comment: ReviewComment, user, answer: str):
     _require_editor(comment.submission, user)
-    if comment.submission.state == State.PUBLISHED:
-        raise PublishedError()
     if not answer.strip():
         raise MoveRefused("Skriv ett svar.")
     with transaction.atomic():
+        current = Submission.objects.select_for_update().get(pk=comment.submission_id)
+        if current.state == State.PUBLISHED:
+            raise PublishedError()
+        if current.state == State.APPROVED:
+            raise MoveRefused("Uppföljningen är godkänd; kommentarerna är avslutade.")
         comment.answer = answer.strip()
         comment.answered_by = user
         comment.answered_at = timezone.now()
@@ -444,12 +471,14 @@ def comment_resolve(*, comment: ReviewComment, user):
         raise MoveRefused(
             "Bara enhetens redaktörer eller granskaren kan markera kommentaren som löst."
         )
-    if comment.submission.state == State.PUBLISHED:
-        raise PublishedError()
-    comment.resolved_at = timezone.now()
-    comment.resolved_by = user
-    comment._history_user = user
-    comment.save()
+    with transaction.atomic():
+        current = Submission.objects.select_for_update().get(pk=comment.submission_id)
+        if current.state == State.PUBLISHED:
+            raise PublishedError()
+        comment.resolved_at = timezone.now()
+        comment.resolved_by = user
+        comment._history_user = user
+        comment.save()
     return comment
 
 
@@ -466,9 +495,10 @@ def plan_year_start_next(*, plan_year: PlanYear, user) -> PlanYear:
     """
     from .services import plan_year_ensure_occasions
 
-    access = access_for(user)
-    if not (access.edits_everything or access.admin_units or access.review_units):
-        raise MoveRefused("Bara administratörer och kommunledningskontoret startar ett nytt år.")
+    if not access_for(user).steers_municipality:
+        raise MoveRefused(
+            "Bara kommunledningskontoret och administratörer för hela kommunen startar ett nytt år."
+        )
     next_year_number = plan_year.year + 1
     with transaction.atomic():
         next_year, _created = PlanYear.objects.get_or_create(
@@ -484,6 +514,8 @@ def plan_year_start_next(*, plan_year: PlanYear, user) -> PlanYear:
             Priority.objects.filter(
                 submission__occasion__plan_year=plan_year,
                 submission__occasion__kind=ReportingOccasion.Kind.ANNUAL_REPORT,
+                # Only analysis that kommunledningskontoret has approved steers next year.
+                submission__state__in=[State.APPROVED, State.PUBLISHED],
                 direction_goal__in=valid,
             ).select_related("direction_goal", "submission__org_unit")
         )

@@ -20,6 +20,7 @@ from .forms import (
 from .models import (
     Assessment,
     DirectionGoal,
+    Measurement,
     OrgUnit,
     PlanYear,
     PublishedError,
@@ -108,6 +109,7 @@ def _forms(request, *, occasion, unit, submission, context, data=None):
             forms["measurements"][indicator.pk] = MeasurementEntryForm(
                 data,
                 prefix=f"ind-{indicator.pk}",
+                keeps_value=bool(outcome and outcome.source != Measurement.Source.MANUAL),
                 initial={
                     "value": outcome.value if outcome else None,
                     "comment": outcome.comment if outcome else "",
@@ -174,6 +176,15 @@ def _resuggest(forms, context):
         for pk, f in forms["measurements"].items()
     }
     for goal in context["goals"]:
+        for i in goal.followup_indicators:
+            # An imported (e.g. Kolada) value stays when its field is left empty.
+            if (
+                values.get(i.pk) is None
+                and i.outcome
+                and i.outcome.source != Measurement.Source.MANUAL
+            ):
+                values[i.pk] = i.outcome.value
+    for goal in context["goals"]:
         if not goal.followup_indicators:
             continue
         pairs = [
@@ -225,7 +236,9 @@ def followup_edit(request, occasion_id, code):
     access = access_for(request.user)
     submission = Submission.objects.filter(occasion=occasion, org_unit=unit).first()
     can_write = access.can_edit(unit) and (submission is None or submission.is_editable)
-    context = selectors.followup_context(occasion=occasion, unit=unit, submission=submission)
+    context = selectors.followup_context(
+        occasion=occasion, unit=unit, submission=submission, user=request.user
+    )
     context.update(
         {
             "occasion": occasion,
@@ -266,7 +279,11 @@ def followup_edit(request, occasion_id, code):
             valid = forms["priorities"].is_valid() and valid
         if valid:
             target = submission or cycle.submission_get_or_create(occasion=occasion, org_unit=unit)
-            base = forms["main"].base_version if submission else target.version
+            base = forms["main"].base_version
+            if submission is None and base == 0 and target.version == 1:
+                # Opened before anyone had started, and nobody has saved since: go ahead.
+                # (Someone else's save would have counted the version past 1.)
+                base = 1
             try:
                 target = cycle.followup_save(
                     submission=target, user=request.user, base_version=base, data=_input(forms)
@@ -322,6 +339,11 @@ def followup_edit(request, occasion_id, code):
         cycle.missing_for_submit(submission) if submission is not None and can_write else []
     )
     context["error_forms"] = [f for f in _all_forms(context["forms"]) if f.errors]
+    priorities = context["forms"]["priorities"]
+    if request.method == "POST" and priorities is not None and priorities.non_form_errors():
+        messages.error(
+            request, "Prioriteringarna kunde inte läsas. Ladda om sidan och försök igen."
+        )
     return render(request, "goals/followup_edit.html", context, status=status)
 
 
@@ -370,7 +392,7 @@ def review_overview(request):
     years = selectors.plan_years()
     year = _selected_year(request, years)
     today = timezone.localdate()
-    context = selectors.review_overview(year=year, today=today)
+    context = selectors.review_overview(year=year, today=today, user=request.user)
     context.update(
         {
             "years": years,
@@ -378,6 +400,7 @@ def review_overview(request):
             "today": today,
             "levels": Assessment,
             "next_year_exists": PlanYear.objects.filter(year=year + 1).exists(),
+            "can_start_next_year": access_for(request.user).steers_municipality,
         }
     )
     return render(request, "goals/review_overview.html", context)
@@ -428,7 +451,7 @@ def review_submission(request, pk):
             messages.error(request, exc.messages[0])
         return redirect(reverse("review_submission", args=[submission.pk]))
     context = selectors.followup_context(
-        occasion=submission.occasion, unit=unit, submission=submission
+        occasion=submission.occasion, unit=unit, submission=submission, user=request.user
     )
     context.update(
         {

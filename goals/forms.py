@@ -512,9 +512,23 @@ class MeasurementEntryForm(AccessibleFormMixin, forms.Form):
         label=_("Kommentar"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, keeps_value: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        self.keeps_value = keeps_value  # an imported value stays when the field is left empty
         self._describe()
+
+    def clean(self):
+        cleaned = super().clean()
+        if (
+            cleaned.get("value") is None
+            and cleaned.get("comment", "").strip()
+            and not self.keeps_value
+            and "value" not in self.errors
+        ):
+            self.add_error(
+                "value", _("Skriv utfallet som kommentaren gäller, eller ta bort kommentaren.")
+            )
+        return cleaned
 
 
 class AssessmentForm(AccessibleFormMixin, forms.Form):

@@ -562,6 +562,14 @@ class Measurement(models.Model):
         self._refuse_if_published()
         return super().delete(*args, **kwargs)
 
+    @property
+    def is_published(self) -> bool:
+        try:
+            self._refuse_if_published()
+        except PublishedError:
+            return True
+        return False
+
     def _refuse_if_published(self):
         committee_id = (
             Indicator.objects.filter(pk=self.indicator_id)
@@ -972,7 +980,7 @@ class ActivityFollowUp(LockedWithSubmission):
         return f"{self.activity}: {self.get_status_display()}"
 
 
-class ReviewComment(models.Model):
+class ReviewComment(LockedWithSubmission):
     """A reviewer's remark on one item of a submission, answered and resolved by its authors."""
 
     submission = models.ForeignKey(

@@ -3,6 +3,7 @@
 import contextlib
 import contextvars
 import datetime
+import logging
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -13,6 +14,7 @@ from django.utils import timezone
 from .models import Notice, ReportingOccasion, Submission, SubmissionEvent
 
 DEADLINE_NOTICE_DAYS = 7
+logger = logging.getLogger(__name__)
 
 _suppressed: contextvars.ContextVar[bool] = contextvars.ContextVar("notices_off", default=False)
 
@@ -99,21 +101,27 @@ def send_deadline_notices(*, today: datetime.date | None = None) -> int:
             if unit.pk in finished:
                 continue
             for user in editors_for(unit):
+                path = reverse("followup_edit", args=[occasion.pk, unit.code])
                 try:
+                    # The record and the mail succeed together: a failed send is retried
+                    # on the next run, a sent one is never repeated.
                     with transaction.atomic():
                         Notice.objects.create(
                             kind="deadline", occasion=occasion, org_unit=unit, recipient=user.email
                         )
+                        send_mail(
+                            f"Påminnelse: {occasion.name} {occasion.plan_year.year} – sista dag "
+                            f"{occasion.deadline:%Y-%m-%d}",
+                            f"Uppföljningen för {unit.name} ({occasion.name} "
+                            f"{occasion.plan_year.year}) ska lämnas in senast "
+                            f"{occasion.deadline:%Y-%m-%d}.\n\n{_link(path)}\n",
+                            None,
+                            [user.email],
+                        )
                 except IntegrityError:
                     continue  # already reminded
-                path = reverse("followup_edit", args=[occasion.pk, unit.code])
-                send_mail(
-                    f"Påminnelse: {occasion.name} {occasion.plan_year.year} – sista dag "
-                    f"{occasion.deadline:%Y-%m-%d}",
-                    f"Uppföljningen för {unit.name} ({occasion.name} {occasion.plan_year.year}) "
-                    f"ska lämnas in senast {occasion.deadline:%Y-%m-%d}.\n\n{_link(path)}\n",
-                    None,
-                    [user.email],
-                )
+                except OSError:
+                    logger.exception("Påminnelsen till %s kunde inte skickas", user.email)
+                    continue
                 sent += 1
     return sent

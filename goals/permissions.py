@@ -86,6 +86,28 @@ class Access:
             or self._any_covers(self.admin_units, unit)
         )
 
+    def review_q(self, prefix: str = "") -> Q:
+        """Rows whose org unit a reviewer or administrator membership covers."""
+        if self.edits_everything:
+            return Q()
+        q = Q(pk__in=[])
+        for unit in self.review_units + self.admin_units:
+            q |= Q(
+                **{
+                    f"{prefix}tree_id": unit.tree_id,
+                    f"{prefix}lft__gte": unit.lft,
+                    f"{prefix}rght__lte": unit.rght,
+                }
+            )
+        return q
+
+    @property
+    def steers_municipality(self) -> bool:
+        """Reviewer or administrator for the whole municipality (e.g. starts a new year)."""
+        return self.edits_everything or any(
+            u.kind == OrgUnit.Kind.MUNICIPALITY for u in self.review_units + self.admin_units
+        )
+
     @property
     def reviews_anything(self) -> bool:
         return self.edits_everything or bool(self.review_units or self.admin_units)

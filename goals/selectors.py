@@ -735,14 +735,27 @@ class RollupRow:
     activity_counts: dict = field(default_factory=dict)  # status label -> n
 
 
-def followup_context(*, occasion: ReportingOccasion, unit: OrgUnit, submission) -> dict:
-    """What the follow-up page and the review page show, in a fixed number of queries."""
+def followup_context(*, occasion: ReportingOccasion, unit: OrgUnit, submission, user=None) -> dict:
+    """What the follow-up page and the review page show, in a fixed number of queries.
+
+    Once handed in, a follow-up shows what was handed in: its goals and activities are the
+    ones assessed then, and its suggestions the ones stored then, whatever the plans say now.
+    """
     from .cycle import SUGGESTION_RULE, activities_for, goals_for, suggestions_for
     from .models import ActivityFollowUp, GoalAssessment, ReviewComment, Submission
 
     probe = submission or Submission(occasion=occasion, org_unit=unit)
     year = occasion.plan_year.year
-    goals = goals_for(probe)
+    frozen = submission is not None and not submission.is_editable and occasion.is_follow_up
+    if frozen:
+        goals = [
+            a.direction_goal
+            for a in GoalAssessment.objects.filter(submission=submission)
+            .select_related("direction_goal__strategic_area")
+            .order_by("direction_goal__strategic_area__number", "direction_goal__code")
+        ]
+    else:
+        goals = goals_for(probe)
     indicators = list(
         Indicator.objects.filter(direction_goal__in=goals)
         .select_related("owner")
@@ -779,7 +792,17 @@ def followup_context(*, occasion: ReportingOccasion, unit: OrgUnit, submission) 
         ):
             comments.setdefault(c.direction_goal_id, []).append(c)
         events = list(submission.events.select_related("actor"))
-    activities = activities_for(probe)
+    if frozen:
+        activities = [
+            f.activity
+            for f in ActivityFollowUp.objects.filter(submission=submission)
+            .select_related("activity__direction_goal")
+            .order_by("activity__direction_goal__code", "activity__title")
+        ]
+        suggestions = {gid: a.suggested_level for gid, a in assessments.items()}
+    else:
+        activities = activities_for(probe)
+        suggestions = suggestions_for(probe) if goals else {}
     rollup = []
     if unit.kind == OrgUnit.Kind.COMMITTEE:
         units = list(
@@ -792,6 +815,10 @@ def followup_context(*, occasion: ReportingOccasion, unit: OrgUnit, submission) 
             .distinct()
             .order_by("lft")
         )
+        if user is not None:
+            # A unit head reading the committee's follow-up sees their own unit, not siblings.
+            access = access_for(user)
+            units = [u for u in units if access.covers(u)]
         unit_submissions = {
             s.org_unit_id: s
             for s in Submission.objects.filter(
@@ -811,7 +838,8 @@ def followup_context(*, occasion: ReportingOccasion, unit: OrgUnit, submission) 
     return {
         "goals": goals,
         "assessments": assessments,
-        "suggestions": suggestions_for(probe) if goals else {},
+        "suggestions": suggestions,
+        "frozen": frozen,
         "suggestion_rule": SUGGESTION_RULE,
         "activities": activities,
         "followups": followups,
@@ -836,12 +864,18 @@ class ReviewRow:
     cells: list
 
 
-def review_overview(*, year: int, today) -> dict:
-    """Committees × occasions of a year: state, overdue, and counts per assessment level."""
+def review_overview(*, year: int, today, user) -> dict:
+    """Committees × occasions of a year: state, overdue, and counts per assessment level.
+
+    Only what the user reviews (or administers); units' follow-ups waiting are listed too.
+    """
     from .models import Assessment, Submission
 
+    access = access_for(user)
     occasions = list(ReportingOccasion.objects.filter(plan_year__year=year).order_by("period_end"))
-    committees = list(OrgUnit.objects.filter(kind=OrgUnit.Kind.COMMITTEE).order_by("name"))
+    committees = list(
+        OrgUnit.objects.filter(access.review_q(), kind=OrgUnit.Kind.COMMITTEE).order_by("name")
+    )
     submissions = {
         (s.occasion_id, s.org_unit_id): s
         for s in Submission.objects.filter(
@@ -867,7 +901,22 @@ def review_overview(*, year: int, today) -> dict:
                 totals[occasion.pk]["waiting"] += 1
             cells.append(ReviewCell(occasion, s, overdue, counts))
         rows.append(ReviewRow(committee, cells))
-    return {"occasions": occasions, "rows": rows, "totals": totals}
+    unit_waiting = list(
+        Submission.objects.filter(
+            access.review_q("org_unit__"),
+            occasion__in=occasions,
+            state__in=[Submission.State.SUBMITTED, Submission.State.APPROVED],
+        )
+        .exclude(org_unit__kind__in=[OrgUnit.Kind.COMMITTEE, OrgUnit.Kind.MUNICIPALITY])
+        .select_related("occasion", "org_unit")
+        .order_by("occasion__period_end", "org_unit__name")
+    )
+    return {
+        "occasions": occasions,
+        "rows": rows,
+        "totals": totals,
+        "unit_waiting": unit_waiting,
+    }
 
 
 @dataclass
@@ -934,6 +983,8 @@ def followup_todo(*, user, plan_year: PlanYear | None, today) -> dict:
     waiting = 0
     if access.reviews_anything:
         waiting = Submission.objects.filter(
-            occasion__plan_year=plan_year, state=Submission.State.SUBMITTED
+            access.review_q("org_unit__"),
+            occasion__plan_year=plan_year,
+            state=Submission.State.SUBMITTED,
         ).count()
     return {"followup_todo": todo, "review_waiting": waiting}

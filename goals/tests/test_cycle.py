@@ -385,8 +385,22 @@ def test_start_next_year_builds_plans_from_priorities_and_is_idempotent(users):
     goal.save()
     submission = cycle.submission_get_or_create(occasion=annual, org_unit=un)
     data = complete_input(submission, priorities=[(goal.pk, "Fler elever ska läsa varje dag")])
-    cycle.followup_save(submission=submission, user=users["namnd"], base_version=1, data=data)
+    submission = cycle.followup_save(
+        submission=submission, user=users["namnd"], base_version=1, data=data
+    )
     priority = Priority.objects.get(submission=submission)
+    # Saving the draft again keeps the very same priority (next year's activities link to it).
+    submission = cycle.followup_save(
+        submission=submission, user=users["namnd"], base_version=submission.version, data=data
+    )
+    assert Priority.objects.get(submission=submission).pk == priority.pk
+    # A draft analysis steers nothing: only approved (or published) priorities count.
+    draft_year = cycle.plan_year_start_next(plan_year=annual.plan_year, user=users["klk"])
+    assert not Activity.objects.filter(
+        plan__plan_year=draft_year, source_priority=priority
+    ).exists()
+    cycle.submission_submit(submission=submission, user=users["namnd"], today=annual.opens_on)
+    cycle.submission_approve(submission=submission, user=users["klk"])
     plan_2026 = OperationalPlan.objects.get(org_unit__code="UF-ENS", plan_year__year=2026)
     unfinished = plan_2026.activities.filter(direction_goal=goal).first()
     unfinished.status = Activity.Status.ONGOING
@@ -500,3 +514,107 @@ def test_verksamhetsplan_page_shows_targets_not_assessment_fields(client_for):
     html = ens_page.content.decode()
     assert ens_page.status_code == 200
     assert "Bedömning" not in html and "målvärde 2026" in html
+
+
+# --- found in review ---------------------------------------------------------------------------
+
+
+def test_admin_cannot_delete_or_change_published_outcomes(client_for, tertial, un, users):
+    published(tertial, un, users)
+    measurement = Measurement.objects.filter(
+        occasion=tertial, indicator__direction_goal__committee=un
+    ).first()
+    assert measurement is not None and measurement.is_published
+    admin = client_for("admin")
+    admin.post(
+        reverse("admin:goals_measurement_changelist"),
+        {"action": "delete_selected", "_selected_action": [measurement.pk], "post": "yes"},
+    )
+    assert Measurement.objects.filter(pk=measurement.pk).exists()
+    change = admin.get(reverse("admin:goals_measurement_change", args=[measurement.pk]))
+    assert change.status_code == 200 and "Spara" not in change.content.decode().split("<form")[-1]
+    delete = admin.get(reverse("admin:goals_indicator_delete", args=[measurement.indicator_id]))
+    assert delete.status_code == 403
+
+
+def test_committee_level_reviewer_sees_and_starts_only_what_is_theirs(client, users):
+    from goals.models import Membership
+
+    reviewer = users["outsider"]
+    Membership.objects.create(
+        user=reviewer, org_unit=OrgUnit.objects.get(code="UN"), role="reviewer"
+    )
+    client.force_login(reviewer)
+    page = client.get(reverse("review"), {"ar": 2026})
+    assert [row.unit.code for row in page.context["rows"]] == ["UN"]
+    assert "Starta 2027" not in page.content.decode()
+    response = client.post(reverse("review_start_next_year", args=[2026]))
+    assert response.status_code == 403
+    assert not PlanYear.objects.filter(year=2027).exists()
+
+
+def test_unit_head_sees_only_own_unit_in_the_committee_roll_up(client_for, tertial):
+    page = client_for("enhet").get(reverse("followup_edit", args=[tertial.pk, "UN"]))
+    assert [row.unit.code for row in page.context["rollup"]] == ["UF-ENS"]
+
+
+def test_a_comment_without_an_outcome_is_an_error_not_lost(client_for, tertial):
+    client = client_for("namnd")
+    url = reverse("followup_edit", args=[tertial.pk, "UN"])
+    page = client.get(url)
+    data = _page_data(page)
+    indicator = page.context["goals"][0].followup_indicators[0]
+    data[f"ind-{indicator.pk}-value"] = ""
+    data[f"ind-{indicator.pk}-comment"] = "Siffran kommer i maj."
+    data["action"] = "save"
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "Skriv utfallet som kommentaren gäller" in response.content.decode()
+    assert "Siffran kommer i maj." in response.content.decode()
+
+
+def test_a_published_follow_up_shows_what_was_handed_in(client_for, tertial, un, users):
+    submission = published(tertial, un, users)
+    goal = submission.assessments.first().direction_goal
+    goal.archived = True
+    goal.save()
+    page = client_for("klk").get(reverse("review_submission", args=[submission.pk]))
+    assert goal in page.context["goals"]
+    assert (
+        page.context["suggestions"][goal.pk]
+        == submission.assessments.get(direction_goal=goal).suggested_level
+    )
+
+
+def test_a_failed_deadline_mail_is_sent_on_the_next_run(tertial, monkeypatch):
+    from goals import notices
+
+    day = (tertial.deadline - datetime.timedelta(days=7)).isoformat()
+    real_send = notices.send_mail
+    calls = {"n": 0}
+
+    def flaky(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise OSError("SMTP nere")
+        return real_send(*args, **kwargs)
+
+    monkeypatch.setattr(notices, "send_mail", flaky)
+    call_command("send_deadline_notices", date=day)
+    first = len(mail.outbox)
+    call_command("send_deadline_notices", date=day)
+    assert len(mail.outbox) == first + 1  # the failed one, and only it, went out now
+
+
+def test_comments_on_published_follow_up_are_final(tertial, un, users):
+    submission = submitted(tertial, un, users)
+    comment = cycle.comment_add(submission=submission, user=users["klk"], text="Fråga")
+    cycle.comment_resolve(comment=comment, user=users["klk"])  # a reviewer may resolve
+    cycle.submission_approve(submission=submission, user=users["klk"])
+    with pytest.raises(cycle.MoveRefused):
+        cycle.comment_answer(comment=comment, user=users["namnd"], answer="Sent svar")
+    cycle.submission_publish(submission=submission, user=users["klk"])
+    comment.refresh_from_db()
+    comment.text = "Ändrad"
+    with pytest.raises(PublishedError):
+        comment.save()

@@ -75,7 +75,8 @@ def _ids():
         u: OperationalPlan.objects.get(org_unit__code=u, plan_year__year=2026)
         for u in ("UF-ENS", "UF-FRI", "SF-AO-KEV")
     }
-    occasion = ReportingOccasion.objects.get(plan_year__year=2026, kind="tertial_report")
+    # Delårsrapport 2026: SN's is handed in (demo), UN's not started; neither is published.
+    occasion = ReportingOccasion.objects.get(plan_year__year=2026, kind="interim_report")
     submission = {
         c: Submission.objects.get_or_create(
             occasion=occasion, org_unit__code=c, defaults={"org_unit": OrgUnit.objects.get(code=c)}
@@ -305,7 +306,14 @@ def test_admin_urls_only_open_to_staff(persona, users):
         if persona == "admin":
             # Logging out takes a POST; the autocomplete endpoint refuses a call without
             # its field parameters. Everything else opens (or redirects within the admin).
-            allowed = {"admin:logout": 405, "admin:autocomplete": 403}
+            # The demo's first indicator and outcome belong to published follow-up, which is
+            # final: the admin refuses to delete them.
+            allowed = {
+                "admin:logout": 405,
+                "admin:autocomplete": 403,
+                "admin:goals_indicator_delete": 403,
+                "admin:goals_measurement_delete": 403,
+            }
             if response.status_code >= 400 and allowed.get(name) != response.status_code:
                 wrong.append(f"{url} ({name}): {response.status_code}")
         elif name == "admin:logout":
