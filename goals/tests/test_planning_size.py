@@ -134,3 +134,19 @@ def test_large_committee_plan_page_folds_and_filters(client_for, django_assert_m
     shown = [a for s in plan_page.context["sections"] for a in s.activities]
     assert len(shown) == 60 and all(a.status == "done" for a in shown)
     assert plan_page.content.decode().count('<details class="goal-section"') == 40
+
+
+def test_follow_up_page_of_a_large_committee_takes_a_fixed_number_of_queries(client_for):
+    from goals.models import ReportingOccasion
+
+    client = client_for("admin")
+    tertial = ReportingOccasion.objects.get(plan_year__year=2026, kind="tertial_report")
+    small, _u, _p = build_committee("SMA", goals=2, indicators=3, activities=4)
+    large, _u, _p = build_committee("STO", goals=40, indicators=150, activities=300)
+    counts = [
+        _count(client, reverse("followup_edit", args=[tertial.pk, committee.code]))
+        for committee in (small, large)
+    ]
+    assert counts[0] == counts[1] and counts[1] <= MAX_QUERIES, counts
+    review = _count(client, reverse("review"), {"ar": 2026})
+    assert review <= MAX_QUERIES
