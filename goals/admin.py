@@ -4,10 +4,11 @@ from django import forms
 from django.contrib import admin, messages
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
+from import_export.admin import ImportExportMixin
 from mptt.admin import MPTTModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import services
+from . import resources, services
 from .models import (
     Activity,
     DirectionGoal,
@@ -24,6 +25,13 @@ from .models import (
     Target,
     Vision,
 )
+
+
+class StyrImportExport(ImportExportMixin):
+    """The same column format as the import page; rows carry who imported them."""
+
+    def get_resource_kwargs(self, request, *args, **kwargs):
+        return {**super().get_resource_kwargs(request, *args, **kwargs), "user": request.user}
 
 
 @admin.register(Vision)
@@ -55,7 +63,8 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(OrgUnit)
-class OrgUnitAdmin(MPTTModelAdmin):
+class OrgUnitAdmin(StyrImportExport, MPTTModelAdmin):
+    resource_classes = [resources.OrgUnitResource]
     """Every write goes through goals.services, which holds the tree lock."""
 
     list_display = ["name", "code", "kind", "own_operation"]
@@ -162,7 +171,8 @@ class VersionedAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(DirectionGoal)
-class DirectionGoalAdmin(VersionedAdmin):
+class DirectionGoalAdmin(StyrImportExport, VersionedAdmin):
+    resource_classes = [resources.DirectionGoalResource]
     list_display = ["code", "title", "committee", "strategic_area", "valid_from", "valid_to"]
     list_filter = ["committee", "strategic_area", "archived"]
     search_fields = ["code", "title"]
@@ -181,7 +191,8 @@ class TargetInline(admin.TabularInline):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(VersionedAdmin):
+class IndicatorAdmin(StyrImportExport, VersionedAdmin):
+    resource_classes = [resources.IndicatorResource]
     list_display = ["code", "name", "direction_goal", "unit_of_measure", "owner"]
     list_filter = ["direction_goal__committee"]
     search_fields = ["code", "name", "kolada_kpi"]
@@ -229,7 +240,8 @@ class TargetAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Measurement)
-class MeasurementAdmin(SimpleHistoryAdmin):
+class MeasurementAdmin(StyrImportExport, SimpleHistoryAdmin):
+    resource_classes = [resources.MeasurementResource]
     list_display = ["indicator", "occasion", "value", "source"]
     list_filter = ["occasion__plan_year", "source"]
 
@@ -268,7 +280,8 @@ class OperationalPlanAdmin(VersionedAdmin):
 
 
 @admin.register(Activity)
-class ActivityAdmin(VersionedAdmin):
+class ActivityAdmin(StyrImportExport, VersionedAdmin):
+    resource_classes = [resources.ActivityResource]
     list_display = ["title", "plan", "direction_goal", "status", "starts_on", "ends_on"]
     list_filter = ["status", "plan__plan_year"]
     search_fields = ["title"]

@@ -70,6 +70,7 @@ def plans_overview(request):
         "goals/plans_overview.html",
         {
             "overview": overview,
+            "user_edits": access_for(request.user).edits_anything,
             "committees": committees,
             "selected_committee": committee,
             "years": years,

@@ -1,8 +1,8 @@
 from django.urls import path
 
 from . import cycle_views as cycle
+from . import import_views, views
 from . import planning_views as planning
-from . import views
 
 urlpatterns = [
     path("", views.start, name="start"),
@@ -50,5 +50,7 @@ urlpatterns = [
         cycle.start_next_year,
         name="review_start_next_year",
     ),
+    path("import/", import_views.data_import, name="data_import"),
+    path("export/<str:kind>.<str:fmt>", import_views.data_export, name="data_export"),
     path("healthz", views.healthz, name="healthz"),
 ]

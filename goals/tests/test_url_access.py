@@ -56,6 +56,8 @@ SEES_ORG_UNIT = {
 LOGGED_IN = set(PERSONAS) - {"anonymous"}
 # Kommunledningskontoret's review pages: reviewers and administrators.
 REVIEWERS = {"admin", "klk"}
+# Import and export: whoever may change something (editors and administrators).
+EDITORS = {"admin", "namnd", "enhet"}
 
 
 @dataclass
@@ -173,6 +175,12 @@ def _cases(ids) -> dict[str, list[Case]]:
             Case({"pk": ids["submission"][c].pk}, "review", SEES_COMMITTEE[c]) for c in ("UN", "SN")
         ],
         "review_start_next_year": [Case({"year": 2026}, "reviewer_post_only")],
+        "data_import": [Case({}, "editor")],
+        "data_export": [
+            Case({"kind": kind, "fmt": fmt}, "editor")
+            for kind in ("organisation", "mal", "indikatorer", "utfall", "aktiviteter")
+            for fmt in ("csv", "xlsx")
+        ],
     }
 
 
@@ -187,6 +195,8 @@ def _expected(case: Case, persona: str) -> set[int]:
         return {302}
     if case.kind == "login":
         return {200}
+    if case.kind == "editor":
+        return {200} if persona in EDITORS else {403}
     if case.kind == "reviewer":
         return {200} if persona in REVIEWERS else {403}
     if case.kind == "reviewer_post_only":
@@ -314,6 +324,8 @@ def test_admin_urls_only_open_to_staff(persona, users):
                 "admin:goals_indicator_delete": 403,
                 "admin:goals_measurement_delete": 403,
             }
+            if name.endswith("_process_import"):
+                allowed[name] = 405  # the second step of an admin import is a POST
             if response.status_code >= 400 and allowed.get(name) != response.status_code:
                 wrong.append(f"{url} ({name}): {response.status_code}")
         elif name == "admin:logout":

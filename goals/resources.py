@@ -1,0 +1,693 @@
+"""Excel and CSV in and out (django-import-export): one column format both ways.
+
+Rows are matched by natural keys (unit code, goal code, indicator code, year, occasion
+name), never by database ids. Errors are Swedish and name the column. Exported text that a
+spreadsheet would run as a formula is neutralised with a leading apostrophe, which the
+import removes again, so an exported file edited in Excel imports back unchanged.
+"""
+
+import datetime
+import re
+from decimal import Decimal, InvalidOperation
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from import_export import fields, resources, widgets
+
+from .models import (
+    Activity,
+    DirectionGoal,
+    Indicator,
+    Measurement,
+    OperationalPlan,
+    OrgUnit,
+    OverarchingGoal,
+    PlanYear,
+    ReportingOccasion,
+    StrategicArea,
+    Strategy,
+    Target,
+)
+from .permissions import access_for
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+MAX_ROWS = 5000
+
+
+def neutralise(value):
+    """Text a spreadsheet would evaluate gets a leading apostrophe (CSV/Excel injection)."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def unneutralise(value):
+    if isinstance(value, str) and len(value) > 1 and value[0] == "'" and value[1] in "=+-@\t\r":
+        return value[1:]
+    return value
+
+
+# --- widgets with Swedish errors ----------------------------------------------------------
+
+
+class CodeWidget(widgets.ForeignKeyWidget):
+    """A foreign key written as its natural key (a code, a number, a user name)."""
+
+    def __init__(self, model, field, label, queryset=None, **kwargs):
+        super().__init__(model, field=field, **kwargs)
+        self.label = label
+        self._queryset = queryset
+
+    def get_queryset(self, value, row, *args, **kwargs):
+        return self._queryset if self._queryset is not None else self.model.objects.all()
+
+    def clean(self, value, row=None, **kwargs):
+        if value in (None, ""):
+            return None
+        value = str(value).strip()
+        if value.endswith(".0") and value[:-2].isdigit():
+            value = value[:-2]  # Excel turns 3 into 3.0
+        try:
+            return self.get_queryset(value, row).get(**{self.field: value})
+        except (ObjectDoesNotExist, ValueError):
+            raise ValueError(f"Okänd {self.label}: {value}") from None
+
+
+class NumbersWidget(widgets.ManyToManyWidget):
+    """Övergripande mål or strategies as their numbers: "1, 3"."""
+
+    def __init__(self, model, label):
+        super().__init__(model, separator=",", field="number")
+        self.label = label
+
+    def clean(self, value, row=None, **kwargs):
+        if value in (None, ""):
+            return self.model.objects.none()
+        numbers = []
+        for part in re.split(r"[,;]", str(value)):
+            part = part.strip().removesuffix(".0")
+            if not part:
+                continue
+            if not part.isdigit():
+                raise ValueError(f"{self.label}: ”{part}” är inte ett nummer")
+            numbers.append(int(part))
+        found = self.model.objects.filter(number__in=numbers)
+        missing = sorted(set(numbers) - {o.number for o in found})
+        if missing:
+            raise ValueError(f"Okänt nummer på {self.label}: {', '.join(map(str, missing))}")
+        return found
+
+
+class SwedishDecimalWidget(widgets.Widget):
+    def clean(self, value, row=None, **kwargs):
+        if value in (None, ""):
+            return None
+        if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+            return Decimal(str(value))
+        text = re.sub(r"[\s\u00a0\u202f]", "", str(value)).replace(",", ".").replace("−", "-")
+        try:
+            number = Decimal(text)
+        except InvalidOperation:
+            raise ValueError(f"”{value}” är inte ett tal") from None
+        if not number.is_finite():
+            raise ValueError(f"”{value}” är inte ett tal")
+        return number
+
+    def render(self, value, obj=None, **kwargs):
+        if value is None:
+            return ""
+        return float(value) if value == value.to_integral_value() else str(value).replace(".", ",")
+
+
+class YearWidget(widgets.Widget):
+    def clean(self, value, row=None, **kwargs):
+        if value in (None, ""):
+            return None
+        text = str(value).strip().removesuffix(".0")
+        if not (text.isdigit() and len(text) == 4):
+            raise ValueError(f"”{value}” är inte ett årtal")
+        return int(text)
+
+    def render(self, value, obj=None, **kwargs):
+        return "" if value is None else value
+
+
+class YesNoWidget(widgets.Widget):
+    TRUE = {"ja", "j", "sant", "true", "1", "x"}
+    FALSE = {"nej", "n", "falskt", "false", "0", ""}
+
+    def clean(self, value, row=None, **kwargs):
+        if isinstance(value, bool):
+            return value
+        text = "" if value is None else str(value).strip().lower().removesuffix(".0")
+        if text in self.TRUE:
+            return True
+        if text in self.FALSE:
+            return False
+        raise ValueError(f"Skriv ja eller nej, inte ”{value}”")
+
+    def render(self, value, obj=None, **kwargs):
+        return "ja" if value else "nej"
+
+
+class ChoiceWidget(widgets.Widget):
+    """A choice written with its Swedish label (the stored value is accepted too)."""
+
+    def __init__(self, choices, label):
+        self.by_label = {str(lbl).lower(): val for val, lbl in choices}
+        self.values = {val for val, _lbl in choices}
+        self.labels = dict(choices)
+        self.label = label
+
+    def clean(self, value, row=None, **kwargs):
+        text = "" if value is None else str(value).strip()
+        if text in self.values:
+            return text
+        if text.lower() in self.by_label:
+            return self.by_label[text.lower()]
+        allowed = ", ".join(str(lbl) for lbl in self.labels.values())
+        raise ValueError(f"Okänd {self.label} ”{value}”; välj bland: {allowed}")
+
+    def render(self, value, obj=None, **kwargs):
+        return str(self.labels.get(value, value))
+
+
+class DateWidget(widgets.Widget):
+    def clean(self, value, row=None, **kwargs):
+        if value in (None, ""):
+            return None
+        if isinstance(value, datetime.datetime):
+            return value.date()
+        if isinstance(value, datetime.date):
+            return value
+        try:
+            return datetime.date.fromisoformat(str(value).strip()[:10])
+        except ValueError:
+            raise ValueError(f"”{value}” är inget datum; skriv ÅÅÅÅ-MM-DD") from None
+
+    def render(self, value, obj=None, **kwargs):
+        return value.isoformat() if value else ""
+
+
+# --- the resources ---------------------------------------------------------------------------
+
+
+class ScopedResource(resources.ModelResource):
+    """Knows the importing user: rows outside their editable subtree are refused."""
+
+    #: Swedish name of the kind of row, for messages and the page.
+    title = ""
+
+    def __init__(self, user=None, **kwargs):
+        super().__init__(**kwargs)
+        self.user = user
+
+    def unit_of_row(self, instance):  # pragma: no cover - each resource says
+        raise NotImplementedError
+
+    def before_import_row(self, row, **kwargs):
+        for key in list(row.keys()):
+            row[key] = unneutralise(row[key])
+
+    def clean_exclude(self, instance) -> set[str]:
+        """Fields the model's own validation must leave alone for this row."""
+        return set()
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        """The model's own rules (full_clean) plus: only what the user may change."""
+        errors = dict(import_validation_errors or {})
+        try:
+            instance.full_clean(
+                exclude=set(errors) | self.clean_exclude(instance), validate_unique=validate_unique
+            )
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+        try:
+            unit = self.unit_of_row(instance)
+        except ObjectDoesNotExist:
+            unit = None
+        if self.user is not None and unit is not None and not access_for(self.user).can_edit(unit):
+            errors.setdefault("__all__", []).append(f"{unit.name} ligger utanför det du får ändra.")
+        if errors:
+            raise ValidationError(errors)
+
+    def export_resource(self, instance, selected_fields=None, **kwargs):
+        return [neutralise(v) for v in super().export_resource(instance, selected_fields, **kwargs)]
+
+    def before_save_instance(self, instance, row, **kwargs):
+        if hasattr(instance, "version") and instance.pk:
+            current = (
+                type(instance).objects.filter(pk=instance.pk).values_list("version", flat=True)
+            )
+            instance.version = (current.first() or 0) + 1
+        if self.user is not None:
+            instance._history_user = self.user
+
+
+class OrgUnitResource(ScopedResource):
+    title = "Organisation"
+    code = fields.Field(attribute="code", column_name="kod")
+    name = fields.Field(attribute="name", column_name="namn")
+    kind = fields.Field(
+        attribute="kind", column_name="typ", widget=ChoiceWidget(OrgUnit.Kind.choices, "typ")
+    )
+    parent = fields.Field(
+        attribute="parent",
+        column_name="överordnad",
+        widget=CodeWidget(OrgUnit, "code", "överordnad enhet"),
+    )
+    own_operation = fields.Field(
+        attribute="own_operation", column_name="egen verksamhet", widget=YesNoWidget()
+    )
+    kolada_id = fields.Field(attribute="kolada_id", column_name="kolada-id")
+
+    class Meta:
+        model = OrgUnit
+        import_id_fields = ["code"]
+        fields = ["code", "name", "kind", "parent", "own_operation", "kolada_id"]
+        skip_unchanged = True
+        report_skipped = True
+        use_transactions = True
+        clean_model_instances = False  # validate_instance runs full_clean itself
+
+    def get_export_queryset(self, request=None):
+        return OrgUnit.objects.select_related("parent").order_by("tree_id", "lft")
+
+    def unit_of_row(self, instance):
+        return instance.parent or instance
+
+    def clean_exclude(self, instance):
+        opts = instance._mptt_meta
+        return {opts.left_attr, opts.right_attr, opts.level_attr, opts.tree_id_attr}
+
+    def import_data(self, dataset, *args, **kwargs):
+        from .services import org_tree_lock
+
+        # django-mptt rewrites many rows per insert: hold the tree's lock throughout.
+        with org_tree_lock():
+            return super().import_data(dataset, *args, **kwargs)
+
+    def after_import(self, dataset, result, **kwargs):
+        if not kwargs.get("dry_run"):
+            OrgUnit.objects.rebuild()
+
+
+class DirectionGoalResource(ScopedResource):
+    title = "Inriktningsmål"
+    code = fields.Field(attribute="code", column_name="kod")
+    committee = fields.Field(
+        attribute="committee",
+        column_name="nämnd",
+        widget=CodeWidget(
+            OrgUnit, "code", "nämnd", queryset=OrgUnit.objects.filter(kind=OrgUnit.Kind.COMMITTEE)
+        ),
+    )
+    strategic_area = fields.Field(
+        attribute="strategic_area",
+        column_name="strategiområde",
+        widget=CodeWidget(StrategicArea, "number", "strategiområde (nummer)"),
+    )
+    title_ = fields.Field(attribute="title", column_name="inriktningsmål")
+    description = fields.Field(attribute="description", column_name="beskrivning")
+    overarching_goals = fields.Field(
+        attribute="overarching_goals",
+        column_name="övergripande mål",
+        widget=NumbersWidget(OverarchingGoal, "övergripande mål"),
+    )
+    strategies = fields.Field(
+        attribute="strategies",
+        column_name="strategier",
+        widget=NumbersWidget(Strategy, "strategi"),
+    )
+    valid_from = fields.Field(
+        attribute="valid_from", column_name="gäller från", widget=YearWidget()
+    )
+    valid_to = fields.Field(attribute="valid_to", column_name="gäller till", widget=YearWidget())
+    archived = fields.Field(attribute="archived", column_name="arkiverat", widget=YesNoWidget())
+
+    class Meta:
+        model = DirectionGoal
+        import_id_fields = ["code"]
+        fields = [
+            "code",
+            "committee",
+            "strategic_area",
+            "title_",
+            "description",
+            "overarching_goals",
+            "strategies",
+            "valid_from",
+            "valid_to",
+            "archived",
+        ]
+        skip_unchanged = True
+        report_skipped = True
+        use_transactions = True
+        clean_model_instances = False  # validate_instance runs full_clean itself
+
+    def get_export_queryset(self, request=None):
+        return (
+            DirectionGoal.objects.select_related("committee", "strategic_area")
+            .prefetch_related("overarching_goals", "strategies")
+            .order_by("committee__code", "code")
+        )
+
+    def unit_of_row(self, instance):
+        return instance.committee if instance.committee_id else None
+
+
+class TargetsField(fields.Field):
+    """All targets of an indicator in one cell: "2025=91; 2026=92,5"."""
+
+    def clean(self, row, **kwargs):
+        raw = row.get(self.column_name)
+        if raw in (None, ""):
+            return {}
+        targets = {}
+        for part in str(raw).split(";"):
+            part = part.strip()
+            if not part:
+                continue
+            year, sep, value = part.partition("=")
+            year_value = YearWidget().clean(year.strip())
+            if not sep:
+                raise ValueError(f"Målvärden skrivs år=värde; ”{part}” saknar =")
+            targets[year_value] = SwedishDecimalWidget().clean(value.strip())
+        return targets
+
+    def export(self, instance, **kwargs):
+        return "; ".join(
+            f"{t.year}={format_number(t.value)}"
+            for t in sorted(instance.targets.all(), key=lambda t: t.year)
+        )
+
+    def save(self, instance, row, is_m2m=False, **kwargs):
+        instance._imported_targets = self.clean(row)
+
+
+def format_number(value) -> str:
+    value = Decimal(value).normalize()
+    text = f"{value:f}"
+    return text.replace(".", ",")
+
+
+class IndicatorResource(ScopedResource):
+    title = "Indikatorer med målvärden"
+    code = fields.Field(attribute="code", column_name="kod")
+    direction_goal = fields.Field(
+        attribute="direction_goal",
+        column_name="inriktningsmål",
+        widget=CodeWidget(DirectionGoal, "code", "inriktningsmål (kod)"),
+    )
+    name = fields.Field(attribute="name", column_name="namn")
+    unit_of_measure = fields.Field(attribute="unit_of_measure", column_name="enhet")
+    higher_is_better = fields.Field(
+        attribute="higher_is_better", column_name="högre är bättre", widget=YesNoWidget()
+    )
+    baseline_year = fields.Field(
+        attribute="baseline_year", column_name="basår", widget=YearWidget()
+    )
+    baseline_value = fields.Field(
+        attribute="baseline_value", column_name="basvärde", widget=SwedishDecimalWidget()
+    )
+    kolada_kpi = fields.Field(attribute="kolada_kpi", column_name="kolada-id")
+    source = fields.Field(attribute="source", column_name="källa")
+    owner = fields.Field(
+        attribute="owner",
+        column_name="ansvarig",
+        widget=CodeWidget(get_user_model(), "username", "användare (ansvarig)"),
+    )
+    targets = TargetsField(attribute="targets", column_name="målvärden")
+
+    class Meta:
+        model = Indicator
+        import_id_fields = ["code"]
+        fields = [
+            "code",
+            "direction_goal",
+            "name",
+            "unit_of_measure",
+            "higher_is_better",
+            "baseline_year",
+            "baseline_value",
+            "kolada_kpi",
+            "source",
+            "owner",
+            "targets",
+        ]
+        skip_unchanged = False
+        report_skipped = True
+        use_transactions = True
+        clean_model_instances = False  # validate_instance runs full_clean itself
+
+    def get_export_queryset(self, request=None):
+        return (
+            Indicator.objects.select_related("direction_goal", "owner")
+            .prefetch_related("targets")
+            .order_by("direction_goal__code", "code")
+        )
+
+    def unit_of_row(self, instance):
+        return instance.direction_goal.committee if instance.direction_goal_id else None
+
+    def import_instance(self, instance, row, **kwargs):
+        super().import_instance(instance, row, **kwargs)
+        goal = instance.direction_goal if instance.direction_goal_id else None
+        targets = getattr(instance, "_imported_targets", {})
+        if goal is not None:
+            outside = [y for y in targets if not goal.covers_year(y)]
+            if outside:
+                raise ValidationError(
+                    {
+                        "targets": (
+                            f"År utanför målets giltighet {goal.valid_from}–{goal.valid_to}: "
+                            + ", ".join(map(str, outside))
+                        )
+                    }
+                )
+
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        if import_validation_errors:
+            return False
+        if original is None or not original.pk:
+            return False
+        same_targets = {t.year: t.value for t in original.targets.all()} == getattr(
+            instance, "_imported_targets", {}
+        )
+        fields_same = all(
+            getattr(original, f) == getattr(instance, f)
+            for f in (
+                "direction_goal_id",
+                "name",
+                "unit_of_measure",
+                "higher_is_better",
+                "baseline_year",
+                "baseline_value",
+                "kolada_kpi",
+                "source",
+                "owner_id",
+            )
+        )
+        return same_targets and fields_same
+
+    def after_save_instance(self, instance, row, **kwargs):
+        wanted = getattr(instance, "_imported_targets", {})
+        existing = {t.year: t for t in Target.objects.filter(indicator=instance)}
+        for year, value in wanted.items():
+            target = existing.get(year)
+            if target is None:
+                target = Target(indicator=instance, year=year, value=value)
+            elif target.value == value:
+                continue
+            target.value = value
+            if self.user is not None:
+                target._history_user = self.user
+            target.save()
+        for year, target in existing.items():
+            if year not in wanted:
+                if self.user is not None:
+                    target._history_user = self.user
+                target.delete()
+
+
+class OccasionWidget(widgets.Widget):
+    """The occasion named in the row, in the plan year of the row's 'år' column."""
+
+    def clean(self, value, row=None, **kwargs):
+        year = YearWidget().clean((row or {}).get("år"))
+        if year is None:
+            raise ValueError("Ange året i kolumnen ”år”")
+        name = str(value or "").strip()
+        occasion = ReportingOccasion.objects.filter(plan_year__year=year, name__iexact=name).first()
+        if occasion is None:
+            raise ValueError(f"Okänt rapporteringstillfälle ”{name}” för {year}")
+        return occasion
+
+    def render(self, value, obj=None, **kwargs):
+        return value.name if value else ""
+
+
+class MeasurementResource(ScopedResource):
+    title = "Utfall"
+    indicator = fields.Field(
+        attribute="indicator",
+        column_name="indikator",
+        widget=CodeWidget(Indicator, "code", "indikator (kod)"),
+    )
+    year = fields.Field(column_name="år", readonly=True)
+    occasion = fields.Field(attribute="occasion", column_name="tillfälle", widget=OccasionWidget())
+    value = fields.Field(attribute="value", column_name="utfall", widget=SwedishDecimalWidget())
+    comment = fields.Field(attribute="comment", column_name="kommentar")
+    source = fields.Field(
+        attribute="source",
+        column_name="källa",
+        widget=ChoiceWidget(Measurement.Source.choices, "källa"),
+    )
+
+    class Meta:
+        model = Measurement
+        import_id_fields = ["indicator", "occasion"]
+        fields = ["indicator", "year", "occasion", "value", "comment", "source"]
+        skip_unchanged = True
+        report_skipped = True
+        use_transactions = True
+        clean_model_instances = False  # validate_instance runs full_clean itself
+
+    def dehydrate_year(self, measurement):
+        return measurement.occasion.plan_year.year
+
+    def get_export_queryset(self, request=None):
+        return Measurement.objects.select_related("indicator", "occasion__plan_year").order_by(
+            "indicator__code", "occasion__period_end"
+        )
+
+    def unit_of_row(self, instance):
+        return instance.indicator.direction_goal.committee if instance.indicator_id else None
+
+    def before_import_row(self, row, **kwargs):
+        super().before_import_row(row, **kwargs)
+        if row.get("källa") in (None, ""):
+            row["källa"] = Measurement.Source.IMPORT
+
+
+class PlanWidget(widgets.Widget):
+    """The unit's plan for the row's year; created when the unit has none yet."""
+
+    def clean(self, value, row=None, **kwargs):
+        code = str(value or "").strip()
+        unit = OrgUnit.objects.filter(code=code).first()
+        if unit is None:
+            raise ValueError(f"Okänd enhet: {code}")
+        year = YearWidget().clean((row or {}).get("år"))
+        plan_year = PlanYear.objects.filter(year=year).first() if year else None
+        if plan_year is None:
+            raise ValueError(f"Verksamhetsåret ”{(row or {}).get('år')}” finns inte")
+        plan = OperationalPlan.objects.filter(org_unit=unit, plan_year=plan_year).first()
+        return plan or OperationalPlan(org_unit=unit, plan_year=plan_year)
+
+    def render(self, value, obj=None, **kwargs):
+        return value.org_unit.code if value else ""
+
+
+class ActivityResource(ScopedResource):
+    title = "Aktiviteter"
+    plan = fields.Field(attribute="plan", column_name="enhet", widget=PlanWidget())
+    year = fields.Field(column_name="år", readonly=True)
+    direction_goal = fields.Field(
+        attribute="direction_goal",
+        column_name="inriktningsmål",
+        widget=CodeWidget(DirectionGoal, "code", "inriktningsmål (kod)"),
+    )
+    title_ = fields.Field(attribute="title", column_name="aktivitet")
+    description = fields.Field(attribute="description", column_name="beskrivning")
+    responsible = fields.Field(attribute="responsible", column_name="ansvarig")
+    starts_on = fields.Field(attribute="starts_on", column_name="start", widget=DateWidget())
+    ends_on = fields.Field(attribute="ends_on", column_name="slut", widget=DateWidget())
+    status = fields.Field(
+        attribute="status",
+        column_name="status",
+        widget=ChoiceWidget(Activity.Status.choices, "status"),
+    )
+
+    class Meta:
+        model = Activity
+        import_id_fields = ["plan", "title_"]
+        fields = [
+            "plan",
+            "year",
+            "direction_goal",
+            "title_",
+            "description",
+            "responsible",
+            "starts_on",
+            "ends_on",
+            "status",
+        ]
+        skip_unchanged = True
+        report_skipped = True
+        use_transactions = True
+        clean_model_instances = False  # validate_instance runs full_clean itself
+
+    def dehydrate_year(self, activity):
+        return activity.plan.plan_year.year
+
+    def get_export_queryset(self, request=None):
+        return Activity.objects.select_related(
+            "plan__org_unit", "plan__plan_year", "direction_goal"
+        ).order_by("plan__plan_year__year", "plan__org_unit__code", "title")
+
+    def get_instance(self, instance_loader, row):
+        """Natural key: (unit, year, title)."""
+        year = str(row.get("år") or "").strip().removesuffix(".0")
+        return (
+            Activity.objects.filter(
+                plan__org_unit__code=str(row.get("enhet") or "").strip(),
+                plan__plan_year__year=int(year) if year.isdigit() else -1,
+                title=str(row.get("aktivitet") or "").strip(),
+            )
+            .select_related("plan")
+            .first()
+        )
+
+    def unit_of_row(self, instance):
+        return instance.plan.org_unit
+
+    def clean_exclude(self, instance):
+        try:
+            return {"plan"} if instance.plan.pk is None else set()
+        except ObjectDoesNotExist:
+            return set()
+
+    def import_instance(self, instance, row, **kwargs):
+        super().import_instance(instance, row, **kwargs)
+        # The model checks the goal against a saved plan only; a new plan is checked here.
+        try:
+            plan, goal = instance.plan, instance.direction_goal
+        except ObjectDoesNotExist:
+            return
+        committee = plan.org_unit.committee
+        if committee is None or goal.committee_id != committee.pk:
+            raise ValidationError({"direction_goal": f"{goal.code} hör inte till enhetens nämnd."})
+        if not goal.covers_year(plan.plan_year.year):
+            raise ValidationError(
+                {"direction_goal": f"{goal.code} gäller inte {plan.plan_year.year}."}
+            )
+
+    def before_save_instance(self, instance, row, **kwargs):
+        super().before_save_instance(instance, row, **kwargs)
+        if instance.plan.pk is None:
+            plan = instance.plan
+            if self.user is not None:
+                plan._history_user = self.user
+            plan.full_clean(validate_constraints=False)
+            plan.save()
+            instance.plan = plan
+
+
+RESOURCES = {
+    "organisation": OrgUnitResource,
+    "mal": DirectionGoalResource,
+    "indikatorer": IndicatorResource,
+    "utfall": MeasurementResource,
+    "aktiviteter": ActivityResource,
+}
