@@ -61,6 +61,7 @@ def _scope(resource_key: str, queryset, user):
         "indikatorer": "direction_goal__committee__",
         "utfall": "indicator__direction_goal__committee__",
         "aktiviteter": "plan__org_unit__",
+        "planer": "org_unit__",
     }[resource_key]
     return queryset.filter(scoped.subtree_q(prefix))
 

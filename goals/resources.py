@@ -205,9 +205,30 @@ class ScopedResource(resources.ModelResource):
     def unit_of_row(self, instance):  # pragma: no cover - each resource says
         raise NotImplementedError
 
+    def key_columns(self) -> list[str]:
+        """The columns that name a row (its natural key)."""
+        return [self.fields[f].column_name for f in self.get_import_id_fields()]
+
+    def before_import(self, dataset, **kwargs):
+        self._seen_keys = {}
+
     def before_import_row(self, row, **kwargs):
         for key in list(row.keys()):
-            row[key] = unneutralise(row[key])
+            # An empty spreadsheet cell arrives as None; text columns store "".
+            row[key] = "" if row[key] is None else unneutralise(row[key])
+        natural_key = tuple(
+            str(row.get(c) if row.get(c) is not None else "").strip().removesuffix(".0")
+            for c in self.key_columns()
+        )
+        number = kwargs.get("row_number")
+        seen = getattr(self, "_seen_keys", {})
+        if natural_key in seen:
+            raise ValueError(
+                f"Raden finns redan som rad {seen[natural_key]} "
+                f"({', '.join(v for v in natural_key if v)})."
+            )
+        seen[natural_key] = number
+        self._seen_keys = seen
 
     def clean_exclude(self, instance) -> set[str]:
         """Fields the model's own validation must leave alone for this row."""
@@ -376,6 +397,8 @@ class TargetsField(fields.Field):
         return targets
 
     def export(self, instance, **kwargs):
+        if instance.pk is None:
+            return ""
         return "; ".join(
             f"{t.year}={format_number(t.value)}"
             for t in sorted(instance.targets.all(), key=lambda t: t.year)
@@ -553,6 +576,9 @@ class MeasurementResource(ScopedResource):
         use_transactions = True
         clean_model_instances = False  # validate_instance runs full_clean itself
 
+    def key_columns(self):
+        return ["indikator", "år", "tillfälle"]
+
     def dehydrate_year(self, measurement):
         return measurement.occasion.plan_year.year
 
@@ -628,6 +654,9 @@ class ActivityResource(ScopedResource):
         use_transactions = True
         clean_model_instances = False  # validate_instance runs full_clean itself
 
+    def key_columns(self):
+        return ["enhet", "år", "aktivitet"]
+
     def dehydrate_year(self, activity):
         return activity.plan.plan_year.year
 
@@ -684,10 +713,44 @@ class ActivityResource(ScopedResource):
             instance.plan = plan
 
 
+class OperationalPlanResource(ScopedResource):
+    title = "Verksamhetsplaner (grunduppdrag)"
+    org_unit = fields.Field(
+        attribute="org_unit", column_name="enhet", widget=CodeWidget(OrgUnit, "code", "enhet")
+    )
+    plan_year = fields.Field(
+        attribute="plan_year",
+        column_name="år",
+        widget=CodeWidget(PlanYear, "year", "verksamhetsår"),
+    )
+    basic_mission = fields.Field(attribute="basic_mission", column_name="grunduppdrag")
+
+    class Meta:
+        model = OperationalPlan
+        import_id_fields = ["org_unit", "plan_year"]
+        fields = ["org_unit", "plan_year", "basic_mission"]
+        skip_unchanged = True
+        report_skipped = True
+        use_transactions = True
+        clean_model_instances = False
+
+    def get_export_queryset(self, request=None):
+        return OperationalPlan.objects.select_related("org_unit", "plan_year").order_by(
+            "plan_year__year", "org_unit__code"
+        )
+
+    def unit_of_row(self, instance):
+        return instance.org_unit
+
+    def clean_exclude(self, instance):
+        return {"previous"}
+
+
 RESOURCES = {
     "organisation": OrgUnitResource,
     "mal": DirectionGoalResource,
     "indikatorer": IndicatorResource,
     "utfall": MeasurementResource,
+    "planer": OperationalPlanResource,
     "aktiviteter": ActivityResource,
 }

@@ -178,7 +178,7 @@ def _cases(ids) -> dict[str, list[Case]]:
         "data_import": [Case({}, "editor")],
         "data_export": [
             Case({"kind": kind, "fmt": fmt}, "editor")
-            for kind in ("organisation", "mal", "indikatorer", "utfall", "aktiviteter")
+            for kind in ("organisation", "mal", "indikatorer", "utfall", "planer", "aktiviteter")
             for fmt in ("csv", "xlsx")
         ],
     }
