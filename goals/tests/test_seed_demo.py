@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
+from django.test import RequestFactory
 
 from goals.models import (
     Activity,
@@ -155,7 +156,8 @@ def test_unit_plans_with_activities_serving_their_committee():
 
 def test_demo_users_log_in_with_demo_password():
     for name in ["admin", "klk", "namnd", "enhet", "politiker"]:
-        assert authenticate(username=name, password="demo") is not None, name
+        request = RequestFactory().post("/accounts/login/")
+        assert authenticate(request, username=name, password="demo") is not None, name
     roles = {
         (m.user.username, m.org_unit.code, m.role)
         for m in Membership.objects.select_related("user", "org_unit")

@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 
 BASE = Path(settings.BASE_DIR)
@@ -84,3 +85,31 @@ def test_default_database_is_a_sqlite_file_in_the_project():
 def test_ui_is_swedish():
     assert settings.LANGUAGE_CODE == "sv"
     assert settings.TIME_ZONE == "Europe/Stockholm"
+
+
+def test_pages_carry_a_strict_content_security_policy(client_for):
+    response = client_for("namnd").get("/")
+    policy = response["Content-Security-Policy"]
+    assert "default-src 'self'" in policy and "frame-ancestors 'none'" in policy
+    assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["Referrer-Policy"] == "same-origin"
+
+
+@pytest.mark.django_db
+def test_repeated_failed_logins_lock_out_that_user_from_that_address(client, settings):
+    settings.AXES_FAILURE_LIMIT = 3
+    for _ in range(3):
+        client.post("/accounts/login/", {"username": "namnd", "password": "fel"})
+    locked = client.post("/accounts/login/", {"username": "namnd", "password": "demo"})
+    assert locked.status_code in (403, 429)
+    assert "tillfälligt spärrad" in locked.content.decode()
+    # Another user from the same address is not locked out.
+    other = client.post("/accounts/login/", {"username": "enhet", "password": "demo"})
+    assert other.status_code == 302
+
+
+def test_sessions_expire_after_inactivity(settings):
+    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+    assert 0 < settings.SESSION_COOKIE_AGE <= 8 * 60 * 60
+    assert settings.SESSION_COOKIE_HTTPONLY and settings.CSRF_COOKIE_HTTPONLY
