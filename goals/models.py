@@ -1079,3 +1079,40 @@ class Notice(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.occasion} {self.org_unit} → {self.recipient}"
+
+
+# --- Kolada ------------------------------------------------------------------------------------
+
+
+class ReferenceValue(models.Model):
+    """A comparison figure for an indicator in one year, e.g. Riket (Kolada area 0000)."""
+
+    indicator = models.ForeignKey(
+        Indicator,
+        on_delete=models.CASCADE,
+        related_name="reference_values",
+        verbose_name=_("indikator"),
+    )
+    year = models.PositiveSmallIntegerField(_("år"), validators=YEAR_VALIDATORS)
+    area_code = models.CharField(
+        _("områdeskod"), max_length=10, help_text=_("Kolada-id för området, t.ex. 0000 för riket.")
+    )
+    area_name = models.CharField(_("område"), max_length=100)
+    value = models.DecimalField(_("värde"), max_digits=14, decimal_places=2)
+    fetched_at = models.DateTimeField(_("hämtat"))
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["indicator", "year", "area_code"]
+        verbose_name = _("jämförelsevärde")
+        verbose_name_plural = _("jämförelsevärden")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "year", "area_code"],
+                name="referencevalue_unique_area_year",
+                violation_error_message=_("Indikatorn har redan ett värde för området det året."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.indicator} {self.year} {self.area_name}: {self.value}"

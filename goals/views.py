@@ -224,6 +224,31 @@ def indicator_detail(request, pk):
         pk=pk,
     )
     require_committee_visible(request.user, indicator.direction_goal.committee)
+    measurements = list(
+        indicator.measurements.select_related("occasion__plan_year").order_by(
+            "occasion__period_end"
+        )
+    )
+    # Comparison with Riket (and any other area) from Kolada, beside the year's own outcome
+    # at the Verksamhetsberättelse.
+    references = list(indicator.reference_values.order_by("year", "area_code"))
+    areas = list({r.area_code: r.area_name for r in references}.items())
+    comparison = []
+    if references:
+        by_key = {(r.year, r.area_code): r for r in references}
+        annual = {
+            m.occasion.plan_year.year: m
+            for m in measurements
+            if m.occasion.kind == m.occasion.Kind.ANNUAL_REPORT
+        }
+        for year in sorted(set(annual) | {r.year for r in references}):
+            comparison.append(
+                {
+                    "year": year,
+                    "own": annual.get(year),
+                    "references": [by_key.get((year, code)) for code, _name in areas],
+                }
+            )
     return render(
         request,
         "goals/indicator_detail.html",
@@ -231,9 +256,10 @@ def indicator_detail(request, pk):
             "indicator": indicator,
             "goal": indicator.direction_goal,
             "targets": indicator.targets.order_by("year"),
-            "measurements": indicator.measurements.select_related("occasion__plan_year").order_by(
-                "occasion__period_end"
-            ),
+            "measurements": measurements,
+            "comparison": comparison,
+            "comparison_areas": [name for _code, name in areas],
+            "references_fetched_at": max((r.fetched_at for r in references), default=None),
             "can_edit": access_for(request.user).can_edit(indicator.direction_goal.committee),
             "history": selectors.history_entries(indicator),
             "target_history": selectors.target_history(indicator),
