@@ -8,9 +8,10 @@ from import_export.admin import ImportExportMixin
 from mptt.admin import MPTTModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import resources, services
+from . import audit, resources, services
 from .models import (
     Activity,
+    AuditEntry,
     DirectionGoal,
     Indicator,
     Measurement,
@@ -19,6 +20,7 @@ from .models import (
     OrgUnit,
     OverarchingGoal,
     PlanYear,
+    ReferenceValue,
     ReportingOccasion,
     StrategicArea,
     Strategy,
@@ -32,6 +34,43 @@ class StyrImportExport(ImportExportMixin):
 
     def get_resource_kwargs(self, request, *args, **kwargs):
         return {**super().get_resource_kwargs(request, *args, **kwargs), "user": request.user}
+
+    def process_result(self, result, request):
+        response = super().process_result(result, request)
+        totals = result.totals
+        audit.record(
+            action=AuditEntry.Action.IMPORT,
+            user=request.user,
+            summary=f"Administrationen, {self.model._meta.verbose_name_plural}: "
+            f"{totals.get('new', 0)} nya, {totals.get('update', 0)} ändrade rader",
+        )
+        return response
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """The audit log: read only, filterable by type, user, unit and date."""
+
+    list_display = ["at", "action", "user", "unit_name", "summary"]
+    list_filter = ["action", "user", "unit_code", ("at", admin.DateFieldListFilter)]
+    search_fields = ["summary", "user__username", "unit_code", "unit_name"]
+    date_hierarchy = "at"
+    list_select_related = ["user"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ReferenceValue)
+class ReferenceValueAdmin(SimpleHistoryAdmin):
+    list_display = ["indicator", "year", "area_name", "value", "fetched_at"]
+    list_filter = ["year", "area_code"]
 
 
 @admin.register(Vision)

@@ -6,3 +6,6 @@ class GoalsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "goals"
     verbose_name = _("Styrkedja och planering")
+
+    def ready(self):
+        from . import audit  # noqa: F401 - connects the audit log's signal receivers

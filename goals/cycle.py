@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from . import notices
+from . import audit, notices
 from .models import (
     Activity,
     ActivityFollowUp,
@@ -319,6 +319,15 @@ def _record(submission, *, action, to_state, user, reason=""):
     submission.version += 1
     submission._history_user = user
     submission.save()
+    occasion = submission.occasion
+    audit.record(
+        action="state_move",
+        user=user,
+        org_unit=submission.org_unit,
+        summary=f"{event.get_action_display()} {occasion.name} {occasion.plan_year.year} – "
+        f"{submission.org_unit.name} ({event.get_from_state_display().lower()} → "
+        f"{event.get_to_state_display().lower()})" + (f": {reason}" if reason else ""),
+    )
     if notices.enabled():
         transaction.on_commit(lambda: notices.submission_moved(event_id=event.pk))
     return event

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from import_export.formats.base_formats import CSV, XLSX
 
+from . import audit
 from .permissions import access_for
 from .resources import MAX_ROWS, RESOURCES
 
@@ -241,6 +242,12 @@ def _confirm(request):
         )
         return redirect(reverse("data_import"))
     totals = result.totals
+    audit.record(
+        action="import",
+        user=request.user,
+        summary=f"{resource.title}: {upload['name']} – {totals.get('new', 0)} nya, "
+        f"{totals.get('update', 0)} ändrade, {totals.get('skip', 0)} oförändrade rader",
+    )
     messages.success(
         request,
         f"{upload['name']} är importerad: {totals.get('new', 0)} nya, "

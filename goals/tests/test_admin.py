@@ -24,12 +24,33 @@ CHAIN_MODELS = {
     "Measurement",
     "OperationalPlan",
     "Activity",
+    "ReferenceValue",
+    "AuditEntry",
+}
+# Follow-up is changed only through the cycle's moves (guards, events, notices), never in
+# the admin, where a published follow-up could be altered unseen.
+NOT_IN_ADMIN = {
+    "Submission",
+    "SubmissionEvent",
+    "GoalAssessment",
+    "ActivityFollowUp",
+    "ReviewComment",
+    "Priority",
+    "Notice",
 }
 
 
 def test_every_chain_model_is_in_the_admin():
+    from django.apps import apps
+
     registered = {m.__name__ for m in admin.site._registry if m._meta.app_label == "goals"}
     assert registered == CHAIN_MODELS
+    models = {
+        m.__name__
+        for m in apps.get_app_config("goals").get_models()
+        if not m.__name__.startswith("Historical")
+    }
+    assert models == CHAIN_MODELS | NOT_IN_ADMIN, "a new model: put it in the admin or say why not"
 
 
 def test_every_admin_list_and_add_page_opens_in_swedish(client_for):
@@ -41,9 +62,21 @@ def test_every_admin_list_and_add_page_opens_in_swedish(client_for):
         listing = client.get(base)
         assert listing.status_code == 200, base
         assert 'lang="sv"' in listing.content.decode()
-        assert client.get(base + "add/").status_code == 200, base
+        model_admin = admin.site._registry[model]
+        if model_admin.has_add_permission(_request(client)):
+            assert client.get(base + "add/").status_code == 200, base
         obj = model.objects.first()
-        assert client.get(f"{base}{obj.pk}/change/").status_code == 200, base
+        if obj is not None:
+            assert client.get(f"{base}{obj.pk}/change/").status_code == 200, base
+
+
+def _request(client):
+    from django.contrib.auth import get_user_model
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/admin/")
+    request.user = get_user_model().objects.get(username="admin")
+    return request
 
 
 def test_organisation_list_is_indented_as_a_tree(client_for):

@@ -106,6 +106,13 @@ class Command(BaseCommand):
         for line in summary.lines():
             self.stdout.write(line)
         if summary.changed and not summary.dry_run:
+            from goals import audit
+
+            audit.record(
+                action="import",
+                summary=f"Kolada: {summary.created} nya och {summary.updated} ändrade utfall, "
+                f"{summary.reference_created + summary.reference_updated} jämförelsevärden",
+            )
             self.stdout.write(self.style.SUCCESS("Importen från Kolada är klar."))
 
     def _fetch(self, options, municipality: str) -> kolada.ParsedResponse:
