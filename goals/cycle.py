@@ -364,7 +364,10 @@ def submission_submit(*, submission: Submission, user, today: datetime.date | No
     with transaction.atomic():
         current = Submission.objects.select_for_update().get(pk=submission.pk)
         _require_writable(current)
-        if not current.occasion.is_open(today):
+        # A follow-up that kommunledningskontoret sent back can be handed in again even
+        # after the occasion closed: the reviewer asked for it.
+        resubmission = current.state == State.RETURNED and today >= current.occasion.opens_on
+        if not current.occasion.is_open(today) and not resubmission:
             raise MoveRefused(
                 f"{current.occasion.name} är inte öppet för inlämning i dag "
                 f"(öppnar {current.occasion.opens_on:%Y-%m-%d})."

@@ -618,3 +618,14 @@ def test_comments_on_published_follow_up_are_final(tertial, un, users):
     comment.text = "Ändrad"
     with pytest.raises(PublishedError):
         comment.save()
+
+
+def test_a_returned_follow_up_can_be_handed_in_after_the_occasion_closed(tertial, un, users):
+    submission = submitted(tertial, un, users)
+    cycle.submission_return(submission=submission, user=users["klk"], reason="Komplettera.")
+    tertial.closes_on = datetime.date(2026, 6, 30)
+    tertial.save()
+    after_closing = datetime.date(2026, 7, 15)
+    cycle.submission_submit(submission=submission, user=users["namnd"], today=after_closing)
+    submission.refresh_from_db()
+    assert submission.state == Submission.State.SUBMITTED
