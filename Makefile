@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format install migrate seed clean chromium
+.PHONY: run test lint format install migrate seed clean chromium backup restore
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] >= (3, 11) else 1)' || \
@@ -50,6 +50,16 @@ test: lint chromium
 	$(BIN)/pytest
 	$(BIN)/pytest -m serial goals/tests/serial
 	$(BIN)/pytest -m browser goals/tests/browser
+
+# Backup: the database and the generated files in backups/styrsystem-YYYYMMDD-HHMMSS.tar.gz.
+# Restore: make restore FILE=backups/styrsystem-….tar.gz (YES=1 to overwrite a database with
+# content). DEBUG defaults to 1 only so that the commands run without SECRET_KEY locally.
+backup: $(STAMP)
+	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py backup
+
+restore: $(STAMP)
+	@[ -n "$(FILE)" ] || { echo "Ange säkerhetskopian: make restore FILE=backups/styrsystem-….tar.gz"; exit 1; }
+	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py restore "$(FILE)" $(if $(YES),--yes)
 
 clean:
 	rm -rf $(VENV) .pytest_cache staticfiles
