@@ -48,6 +48,11 @@ class MoveRefused(Exception):
         self.problems = problems or []
 
 
+def _text(value) -> str:
+    """Free text from a request: NUL characters (which PostgreSQL refuses) removed, trimmed."""
+    return str(value or "").replace("\x00", "").strip()
+
+
 # --- the suggested assessment -------------------------------------------------------------
 
 SUGGESTION_RULE = (
@@ -385,6 +390,7 @@ def _require_reviewer(submission: Submission, user) -> None:
 
 
 def submission_return(*, submission: Submission, user, reason: str):
+    reason = _text(reason)
     _require_reviewer(submission, user)
     if not reason.strip():
         raise MoveRefused("Skriv varför uppföljningen skickas tillbaka.")
@@ -403,6 +409,7 @@ def submission_return(*, submission: Submission, user, reason: str):
 
 
 def submission_approve(*, submission: Submission, user, reason: str = ""):
+    reason = _text(reason)
     _require_reviewer(submission, user)
     with transaction.atomic():
         current = Submission.objects.select_for_update().get(pk=submission.pk)
@@ -439,6 +446,7 @@ def submission_publish(*, submission: Submission, user):
 
 
 def comment_add(*, submission: Submission, user, text: str, direction_goal=None):
+    text = _text(text)
     _require_reviewer(submission, user)
     if submission.state != State.SUBMITTED:
         raise MoveRefused("Kommentarer skrivs medan uppföljningen är inlämnad för granskning.")
@@ -457,6 +465,7 @@ def comment_add(*, submission: Submission, user, text: str, direction_goal=None)
 
 
 def comment_answer(*, comment: ReviewComment, user, answer: str):
+    answer = _text(answer)
     _require_editor(comment.submission, user)
     if not answer.strip():
         raise MoveRefused("Skriv ett svar.")

@@ -146,6 +146,20 @@ class VersionedForm(AccessibleFormMixin, forms.ModelForm):
         return parse_id(raw) or 0
 
 
+class SafeModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Refuses ids no database can hold before asking the database (no overflow error)."""
+
+    def _check_values(self, value):
+        for pk in value:
+            if parse_id(pk, max_digits=18) is None:
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": pk},
+                )
+        return super()._check_values(value)
+
+
 def _mapping_label(obj, suggested_ids: set[int], areas_by_id: dict[int, list[str]]) -> str:
     areas = areas_by_id.get(obj.pk, [])
     suffix = f" (Bilaga 1: {', '.join(areas)})" if areas else ""
@@ -183,6 +197,10 @@ class DirectionGoalForm(VersionedForm):
                 "med områdets namn och föreslås när du väljer område."
             ),
             "strategies": _("Strategier som Bilaga 1 kopplar till området är markerade."),
+        }
+        field_classes = {
+            "overarching_goals": SafeModelMultipleChoiceField,
+            "strategies": SafeModelMultipleChoiceField,
         }
         widgets = {
             "overarching_goals": forms.CheckboxSelectMultiple,

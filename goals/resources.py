@@ -32,17 +32,27 @@ from .permissions import access_for
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 MAX_ROWS = 5000
+_AFTER_APOSTROPHE = "=+-@\t\r'"
 
 
 def neutralise(value):
     """Text a spreadsheet would evaluate gets a leading apostrophe (CSV/Excel injection)."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
+    if isinstance(value, str) and (
+        value.startswith(FORMULA_START) or (value[:1] == "'" and value[1:2] in _AFTER_APOSTROPHE)
+    ):
+        # Text that already looks neutralised gets one more apostrophe, so that the import,
+        # which removes one, gives back exactly what was exported.
         return "'" + value
     return value
 
 
 def unneutralise(value):
-    if isinstance(value, str) and len(value) > 1 and value[0] == "'" and value[1] in "=+-@\t\r":
+    if (
+        isinstance(value, str)
+        and len(value) > 1
+        and value[0] == "'"
+        and value[1] in _AFTER_APOSTROPHE
+    ):
         return value[1:]
     return value
 
@@ -215,7 +225,10 @@ class ScopedResource(resources.ModelResource):
     def before_import_row(self, row, **kwargs):
         for key in list(row.keys()):
             # An empty spreadsheet cell arrives as None; text columns store "".
-            row[key] = "" if row[key] is None else unneutralise(row[key])
+            value = "" if row[key] is None else unneutralise(row[key])
+            if isinstance(value, str):
+                value = value.replace("\x00", "")  # PostgreSQL refuses NUL in text
+            row[key] = value
         natural_key = tuple(
             str(row.get(c) if row.get(c) is not None else "").strip().removesuffix(".0")
             for c in self.key_columns()
