@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format install migrate seed clean chromium backup restore
+.PHONY: run test lint format install migrate seed clean chromium poppler backup restore bench
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] >= (3, 11) else 1)' || \
@@ -26,8 +26,14 @@ migrate: $(STAMP)
 seed: migrate
 	DEBUG=1 $(BIN)/python manage.py seed_demo --if-empty
 
+# The report worker (django-tasks-db's db_worker) runs beside the web server and stops with it:
+# PDF reports are made in the background, never in a web request.
 run: seed
 	@echo "Styrsystem körs på http://$(HOST):$(PORT)/ (logga in som t.ex. namnd / demo). Avsluta med Ctrl+C."
+	@echo "Rapporterna skapas av en bakgrundsprocess (manage.py db_worker) som startar och stoppas med servern."
+	DEBUG=1 $(BIN)/python manage.py db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
+	trap 'exit 130' INT TERM; \
 	DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 lint: $(STAMP)
@@ -44,8 +50,15 @@ chromium:
 		$$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get update && \
 		$$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get install -y chromium; }
 
+# The report tests read the PDFs with pypdf and leave PNGs of the demo's municipality report
+# in reports-out/ (pdftoppm from poppler-utils); the reports print in DejaVu Sans.
+poppler:
+	@[ -x /usr/bin/pdftoppm ] && [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || { \
+		$$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get update && \
+		$$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get install -y poppler-utils fonts-dejavu-core; }
+
 # Browser tests flush the database (live_server), so they run in a pytest process of their own.
-test: lint chromium
+test: lint chromium poppler
 	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest
 	$(BIN)/pytest -m serial goals/tests/serial
@@ -60,6 +73,11 @@ backup: $(STAMP)
 restore: $(STAMP)
 	@[ -n "$(FILE)" ] || { echo "Ange säkerhetskopian: make restore FILE=backups/styrsystem-….tar.gz"; exit 1; }
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py restore "$(FILE)" $(if $(YES),--yes)
+
+# Report timings on the demo (not part of `make test`): pages, seconds, peak memory and
+# WeasyPrint's own share; JSON in bench/results/.
+bench: $(STAMP)
+	DEBUG=1 $(BIN)/python bench/reports.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache staticfiles

@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "simple_history",
     "import_export",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "goals",
     "reporting",
     "ops",
@@ -164,6 +166,34 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+
+# Generated reports (reporting.GeneratedReport) are stored under MEDIA_ROOT/reports/. They are
+# served only through the report library's download view (permission + checksum), never
+# from MEDIA_URL: nothing in urls.py serves MEDIA_ROOT.
+# Anonymous visitors may read published reports when REPORTS_PUBLIC is on (offentlighetsprincipen).
+REPORTS_PUBLIC = env_bool("REPORTS_PUBLIC", False)
+# A queued or running report that has not finished after this many minutes counts as lost
+# (e.g. no worker ran): asking again for the same content starts it anew.
+REPORT_STALE_MINUTES = env_int("REPORT_STALE_MINUTES", 30)
+
+# Background tasks (Django's Tasks API through the django-tasks backport). Default: the
+# database backend, whose worker is `manage.py db_worker` (`make run` starts it beside the
+# web server). REPORT_TASKS_BACKEND=rq runs the same tasks on RQ workers over Redis
+# (`manage.py rqworker --job-class django_tasks_rq.Job`); "immediate" runs them inline.
+REPORT_TASKS_BACKEND = os.environ.get("REPORT_TASKS_BACKEND", "database").strip().lower()
+REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": env_int("RQ_JOB_TIMEOUT", 1800)}}
+if REPORT_TASKS_BACKEND == "database":
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+elif REPORT_TASKS_BACKEND == "rq":
+    INSTALLED_APPS.append("django_rq")
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+elif REPORT_TASKS_BACKEND == "immediate":
+    TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+else:
+    raise ImproperlyConfigured(
+        f"REPORT_TASKS_BACKEND must be database, rq or immediate, not {REPORT_TASKS_BACKEND!r}."
+    )
 
 MUNICIPALITY_NAME = os.environ.get("MUNICIPALITY_NAME", "Danderyds kommun")
 # Kolada (RKA's database of municipal key figures): outcomes for indicators with a KPI id.

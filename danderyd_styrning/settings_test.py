@@ -1,6 +1,8 @@
 """Settings for the test suite: the production settings with a test-only secret key."""
 
 import os
+import tempfile
+from pathlib import Path
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-any-deployed-site-0123456789")
 
@@ -13,8 +15,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # A file, not SQLite's in-memory test database: in memory, threads share one cache and
     # its table locks fail at once instead of waiting, so the concurrency tests could not
     # show that the IMMEDIATE transactions serialise writers. One file per process.
-    import tempfile
-
     DATABASES["default"]["TEST"] = {  # noqa: F405
         "NAME": os.path.join(tempfile.gettempdir(), f"styrsystem-test-{os.getpid()}.sqlite3")
     }
+
+# Background tasks run inline in the tests (reporting/tests/test_library.py runs one test on
+# RQ over Redis with its own settings).
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+# Generated files (reports) of a test run go to a folder of their own, never to media/.
+MEDIA_ROOT = Path(tempfile.gettempdir()) / f"styrsystem-test-media-{os.getpid()}"

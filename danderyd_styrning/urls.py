@@ -16,4 +16,5 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("", include("goals.urls")),
+    path("", include("reporting.urls")),
 ]

@@ -35,6 +35,7 @@ def _frame(request) -> dict:
             (_("Styrkedja"), reverse("chain")),
             (_("Planer"), reverse("plans")),
             (_("Uppföljning"), reverse("followup")),
+            (_("Rapporter"), reverse("reports")),
             (_("Täckning"), reverse("chain_coverage")),
         ]
         if access.reviews_anything:

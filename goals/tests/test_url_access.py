@@ -11,6 +11,7 @@ import pytest
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
+from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -24,6 +25,7 @@ from goals.models import (
     ReviewComment,
     Submission,
 )
+from reporting.models import GeneratedReport, sha256_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -58,6 +60,10 @@ LOGGED_IN = set(PERSONAS) - {"anonymous"}
 REVIEWERS = {"admin", "klk"}
 # Import and export: whoever may change something (editors and administrators).
 EDITORS = {"admin", "namnd", "enhet"}
+# Report library: a draft of the municipality report is read by everyone with a role in the
+# municipality; reports are ordered by committee editors (their own), reviewers and admins.
+SEES_MUNICIPALITY = {"admin", "klk", "politiker", "namnd", "enhet"}
+REPORT_ORDERERS = {"admin", "klk", "namnd"}
 
 
 @dataclass
@@ -66,6 +72,26 @@ class Case:
     kind: str  # "public", "login", "view", "edit", "edit_post_only", "redirect_view"
     who: set[str] | None = None  # for view
     editors: set[str] | None = None  # for edit
+
+
+def _report(kind: str, occasion, code: str, published: bool) -> GeneratedReport:
+    """A generated report with a stored file (what reporting.services stores after a render)."""
+    pdf = f"%PDF-1.7 test {kind} {code} {occasion.pk}".encode()
+    report = GeneratedReport(
+        kind=kind,
+        occasion=occasion,
+        org_unit=OrgUnit.objects.get(code=code),
+        version=1,
+        content_hash=sha256_bytes(pdf),
+        status=GeneratedReport.Status.DONE,
+        sha256=sha256_bytes(pdf),
+        size=len(pdf),
+        pages=1,
+        published=published,
+    )
+    report.file.save("report.pdf", ContentFile(pdf), save=False)
+    report.save()
+    return report
 
 
 def _ids():
@@ -91,8 +117,16 @@ def _ids():
         )
         for c, s in submission.items()
     }
+    plan_occasion = ReportingOccasion.objects.get(plan_year__year=2026, kind="operational_plan")
+    report = {
+        "UN-published": _report("committee", plan_occasion, "UN", published=True),
+        "UN": _report("committee", occasion, "UN", published=False),
+        "SN": _report("committee", occasion, "SN", published=False),
+        "municipality": _report("municipality", occasion, "DK", published=False),
+    }
     return {
         "occasion": occasion,
+        "report": report,
         "submission": submission,
         "comment": comment,
         "goal": goal,
@@ -176,6 +210,17 @@ def _cases(ids) -> dict[str, list[Case]]:
         ],
         "review_start_next_year": [Case({"year": 2026}, "reviewer_post_only")],
         "data_import": [Case({}, "editor")],
+        "reports": [Case({}, "login")],
+        "reports_generate": [Case({}, "orderer_post_only")],
+        **{
+            name: [
+                Case({"pk": ids["report"]["UN-published"].pk}, "login"),
+                Case({"pk": ids["report"]["UN"].pk}, "view", SEES_COMMITTEE["UN"]),
+                Case({"pk": ids["report"]["SN"].pk}, "view", SEES_COMMITTEE["SN"]),
+                Case({"pk": ids["report"]["municipality"].pk}, "view", SEES_MUNICIPALITY),
+            ]
+            for name in ("report_detail", "report_status", "report_download")
+        },
         "data_export": [
             Case({"kind": kind, "fmt": fmt}, "editor")
             for kind in ("organisation", "mal", "indikatorer", "utfall", "planer", "aktiviteter")
@@ -201,6 +246,8 @@ def _expected(case: Case, persona: str) -> set[int]:
         return {200} if persona in REVIEWERS else {403}
     if case.kind == "reviewer_post_only":
         return {405} if persona in REVIEWERS else {403}
+    if case.kind == "orderer_post_only":
+        return {405} if persona in REPORT_ORDERERS else {403}
     sees = persona in case.who
     if case.kind == "review":
         return {200} if sees and persona in REVIEWERS else ({403} if sees else {404})
@@ -330,6 +377,10 @@ def test_admin_urls_only_open_to_staff(persona, users):
                 allowed[name] = 404  # the demo has no Riket values to show the history of
             if name.startswith("admin:axes_") and name.endswith("_add"):
                 allowed[name] = 403  # login records are written by django-axes, not by hand
+            if name.startswith("admin:django_tasks_database_") and name.endswith(
+                ("_add", "_delete")
+            ):
+                allowed[name] = 403  # task results are written by the task backend only
             if name.endswith("_process_import"):
                 allowed[name] = 405  # the second step of an admin import is a POST
             if response.status_code >= 400 and allowed.get(name) != response.status_code:

@@ -1,0 +1,227 @@
+"""Charts as SVG drawn on the server: the same code draws the web pages and the PDF reports.
+
+Every chart reads the same in black and white: each bar carries the status symbols and the
+counts as text beside it, and a legend gives symbol, colour and word (UI.md: never colour
+alone). The SVG uses presentation attributes only (no style attributes, no script), so the
+site's Content-Security-Policy lets it through, and every <text> names its font, because
+WeasyPrint draws an SVG <text> without font-family in a serif font.
+
+Web use: pass `font_family=WEB_FONT` and print the result unescaped (it is a SafeString),
+e.g. on /granskning/ (goals/review_overview.html) one `fulfilment_chart` per occasion built
+from the per-committee counts the view already has, and on a strategic area's page.
+"""
+
+from dataclasses import dataclass, field
+
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from .models import ASSESSMENT_SYMBOLS, Assessment
+
+PRINT_FONT = "DejaVu Sans, sans-serif"
+WEB_FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif'
+
+LEVELS = [
+    Assessment.FULFILLED,
+    Assessment.PARTLY,
+    Assessment.NOT_FULFILLED,
+    Assessment.NOT_ASSESSED,
+]
+# The status colours of static/css/app.css (text on white meets 4.5:1); grey a shade
+# lighter for bar fills so that white symbols on it stay readable.
+COLOURS = {
+    Assessment.FULFILLED: "#1a6b34",
+    Assessment.PARTLY: "#8a5a00",
+    Assessment.NOT_FULFILLED: "#b3261e",
+    Assessment.NOT_ASSESSED: "#666666",
+}
+BAR_COLOUR = "#1f4e79"
+TEXT_COLOUR = "#222222"
+MUTED_COLOUR = "#555555"
+LINE_COLOUR = "#c8c8c8"
+
+
+@dataclass
+class ChartRow:
+    """One bar: a label and the number of goals per assessment level."""
+
+    label: str
+    counts: dict = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.get(level, 0) for level in LEVELS)
+
+
+def _text(x, y, content, *, font_family, size=12, fill=TEXT_COLOUR, anchor="start", bold=False):
+    weight = ' font-weight="bold"' if bold else ""
+    return (
+        f'<text x="{x:.1f}" y="{y:.1f}" font-family="{escape(font_family)}" '
+        f'font-size="{size}" fill="{fill}" text-anchor="{anchor}"{weight}>{escape(content)}</text>'
+    )
+
+
+def _frame(*, chart_id, width, height, title, description, body) -> SafeString:
+    chart_id = escape(chart_id)
+    return mark_safe(
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
+        f'width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
+        f'aria-labelledby="{chart_id}-title {chart_id}-desc">'
+        f'<title id="{chart_id}-title">{escape(title)}</title>'
+        f'<desc id="{chart_id}-desc">{escape(description)}</desc>'
+        f"{''.join(body)}</svg>"
+    )
+
+
+def counts_text(counts: dict) -> str:
+    """'● 3 · ◐ 2 · ✕ 1' – the non-zero levels, symbol and number."""
+    parts = [
+        f"{ASSESSMENT_SYMBOLS[level]} {counts[level]}" for level in LEVELS if counts.get(level)
+    ]
+    return " · ".join(parts)
+
+
+def counts_words(counts: dict) -> str:
+    """'3 Uppfyllt, 2 Delvis uppfyllt' – for the chart's description (screen readers)."""
+    parts = [f"{counts[level]} {Assessment(level).label}" for level in LEVELS if counts.get(level)]
+    return ", ".join(parts) or "inga inriktningsmål"
+
+
+def fulfilment_chart(
+    rows: list[ChartRow],
+    *,
+    title: str,
+    chart_id: str = "chart",
+    font_family: str = PRINT_FONT,
+    width: int = 640,
+) -> SafeString:
+    """Stacked horizontal bars, one per row: how many goals per assessment level.
+
+    The label stands above its bar (long committee names never collide with the bar), the
+    symbols sit in the segments wide enough for them, and the counts follow the bar as text.
+    """
+    legend_height = 34
+    row_height = 40
+    bar_height = 16
+    counts_width = 150
+    bar_width = width - counts_width
+    height = legend_height + row_height * max(len(rows), 1) + 4
+    scale_max = max([row.total for row in rows] + [1])
+    body = []
+    # Legend: swatch with the symbol in it, then the word.
+    x = 0.0
+    for level in LEVELS:
+        body.append(
+            f'<rect x="{x:.1f}" y="4" width="18" height="18" rx="2" fill="{COLOURS[level]}"/>'
+        )
+        body.append(
+            _text(
+                x + 9,
+                17.5,
+                ASSESSMENT_SYMBOLS[level],
+                font_family=font_family,
+                size=12,
+                fill="#ffffff",
+                anchor="middle",
+            )
+        )
+        label = Assessment(level).label
+        body.append(_text(x + 24, 18, label, font_family=font_family, size=12))
+        x += 24 + 7.2 * len(label) + 22
+    y = float(legend_height)
+    for row in rows:
+        body.append(_text(0, y + 12, row.label, font_family=font_family, size=12, bold=True))
+        bar_y = y + 17
+        body.append(
+            f'<rect x="0" y="{bar_y:.1f}" width="{bar_width:.1f}" height="{bar_height}" '
+            f'fill="none" stroke="{LINE_COLOUR}" stroke-width="1"/>'
+        )
+        seg_x = 0.0
+        for level in LEVELS:
+            n = row.counts.get(level, 0)
+            if not n:
+                continue
+            seg_width = bar_width * n / scale_max
+            body.append(
+                f'<rect x="{seg_x:.1f}" y="{bar_y:.1f}" width="{seg_width:.1f}" '
+                f'height="{bar_height}" fill="{COLOURS[level]}" stroke="#ffffff" '
+                f'stroke-width="1"/>'
+            )
+            if seg_width >= 18:
+                body.append(
+                    _text(
+                        seg_x + seg_width / 2,
+                        bar_y + 12.5,
+                        ASSESSMENT_SYMBOLS[level],
+                        font_family=font_family,
+                        size=11,
+                        fill="#ffffff",
+                        anchor="middle",
+                    )
+                )
+            seg_x += seg_width
+        summary = counts_text(row.counts) if row.total else "Inga inriktningsmål"
+        if row.total:
+            summary += f" (av {row.total})"
+        body.append(_text(bar_width + 8, bar_y + 12.5, summary, font_family=font_family, size=11))
+        y += row_height
+    description = "; ".join(f"{row.label}: {counts_words(row.counts)}" for row in rows)
+    return _frame(
+        chart_id=chart_id,
+        width=width,
+        height=height,
+        title=title,
+        description=description,
+        body=body,
+    )
+
+
+def count_chart(
+    rows: list[tuple[str, int]],
+    *,
+    title: str,
+    unit: str,
+    chart_id: str = "chart",
+    font_family: str = PRINT_FONT,
+    width: int = 640,
+) -> SafeString:
+    """Plain horizontal bars with the number written after each: e.g. goals per area."""
+    row_height = 36
+    bar_height = 14
+    counts_width = 150
+    bar_width = width - counts_width
+    height = row_height * max(len(rows), 1) + 4
+    scale_max = max([n for _label, n in rows] + [1])
+    body = []
+    y = 0.0
+    for label, n in rows:
+        body.append(_text(0, y + 12, label, font_family=font_family, size=12, bold=True))
+        bar_y = y + 16
+        if n:
+            body.append(
+                f'<rect x="0" y="{bar_y:.1f}" width="{bar_width * n / scale_max:.1f}" '
+                f'height="{bar_height}" fill="{BAR_COLOUR}"/>'
+            )
+        body.append(
+            f'<line x1="0" y1="{bar_y:.1f}" x2="0" y2="{bar_y + bar_height:.1f}" '
+            f'stroke="{MUTED_COLOUR}" stroke-width="1"/>'
+        )
+        body.append(
+            _text(
+                bar_width * n / scale_max + 8,
+                bar_y + 11.5,
+                f"{n} {unit}",
+                font_family=font_family,
+                size=11,
+            )
+        )
+        y += row_height
+    description = "; ".join(f"{label}: {n} {unit}" for label, n in rows)
+    return _frame(
+        chart_id=chart_id,
+        width=width,
+        height=height,
+        title=title,
+        description=description,
+        body=body,
+    )
