@@ -23,5 +23,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
 # RQ over Redis with its own settings).
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
-# Generated files (reports) of a test run go to a folder of their own, never to media/.
-MEDIA_ROOT = Path(tempfile.gettempdir()) / f"styrsystem-test-media-{os.getpid()}"
+# Generated files (reports) of a test run go to a folder of their own, never to media/,
+# unless a test names one (the backup test restores into a folder it chooses).
+MEDIA_ROOT = (
+    Path(os.environ["MEDIA_ROOT"])
+    if os.environ.get("MEDIA_ROOT")
+    else Path(tempfile.gettempdir()) / f"styrsystem-test-media-{os.getpid()}"
+)
