@@ -11,7 +11,6 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from . import audit, notices
@@ -603,18 +602,24 @@ def plan_year_start_next(*, plan_year: PlanYear, user) -> PlanYear:
     return next_year
 
 
+def _members_over(unit: OrgUnit, role: str):
+    """Active users with an e-mail address whose `role` membership covers the unit."""
+    return (
+        get_user_model()
+        .objects.filter(
+            memberships__org_unit__in=unit.get_ancestors(include_self=True),
+            memberships__role=role,
+            is_active=True,
+        )
+        .exclude(email="")
+        .distinct()
+    )
+
+
 def reviewers_for(unit: OrgUnit):
     """Users with a reviewer membership over the unit (for notices)."""
-    User = get_user_model()
-    q = Q(pk__in=[])
-    for ancestor in unit.get_ancestors(include_self=True):
-        q |= Q(memberships__org_unit=ancestor, memberships__role=Membership.Role.REVIEWER)
-    return User.objects.filter(q, is_active=True).exclude(email="").distinct()
+    return _members_over(unit, Membership.Role.REVIEWER)
 
 
 def editors_for(unit: OrgUnit):
-    User = get_user_model()
-    q = Q(pk__in=[])
-    for ancestor in unit.get_ancestors(include_self=True):
-        q |= Q(memberships__org_unit=ancestor, memberships__role=Membership.Role.EDITOR)
-    return User.objects.filter(q, is_active=True).exclude(email="").distinct()
+    return _members_over(unit, Membership.Role.EDITOR)

@@ -19,7 +19,7 @@ from django.utils import timezone
 from import_export.formats.base_formats import CSV, XLSX
 
 from . import audit
-from .permissions import access_for
+from .permissions import access_for, subtree_q_for
 from .resources import MAX_ROWS, RESOURCES
 
 FORMATS = {"csv": CSV, "xlsx": XLSX}
@@ -53,9 +53,6 @@ def _scope(resource_key: str, queryset, user):
     units = access.edit_units
     if not units:
         return queryset.none()
-    from .permissions import Access
-
-    scoped = Access(everything=False, units=units)
     prefix = {
         "organisation": "",
         "mal": "committee__",
@@ -64,7 +61,7 @@ def _scope(resource_key: str, queryset, user):
         "aktiviteter": "plan__org_unit__",
         "planer": "org_unit__",
     }[resource_key]
-    return queryset.filter(scoped.subtree_q(prefix))
+    return queryset.filter(subtree_q_for(units, prefix))
 
 
 def _read(fmt_key: str, content: bytes):

@@ -9,6 +9,20 @@ from django.http import Http404
 from .models import Membership, OrgUnit
 
 
+def subtree_q_for(units, prefix: str) -> Q:
+    """Rows whose org unit (at `prefix`) lies in the subtree of one of `units`."""
+    q = Q(pk__in=[])
+    for unit in units:
+        q |= Q(
+            **{
+                f"{prefix}tree_id": unit.tree_id,
+                f"{prefix}lft__gte": unit.lft,
+                f"{prefix}rght__lte": unit.rght,
+            }
+        )
+    return q
+
+
 @dataclass
 class Access:
     """What one user may see, computed once per request."""
@@ -25,16 +39,7 @@ class Access:
         """Rows whose org unit (at `prefix`) lies in a membership's subtree."""
         if self.everything:
             return Q()
-        q = Q(pk__in=[])
-        for unit in self.units:
-            q |= Q(
-                **{
-                    f"{prefix}tree_id": unit.tree_id,
-                    f"{prefix}lft__gte": unit.lft,
-                    f"{prefix}rght__lte": unit.rght,
-                }
-            )
-        return q
+        return subtree_q_for(self.units, prefix)
 
     def committee_q(self, prefix: str = "") -> Q:
         """Committees the user plans under: those in the subtree and the one above it."""
@@ -52,21 +57,11 @@ class Access:
         return q & Q(**{f"{prefix}kind": OrgUnit.Kind.COMMITTEE})
 
     def covers(self, unit: OrgUnit) -> bool:
-        if self.everything:
-            return True
-        return any(
-            u.tree_id == unit.tree_id and u.lft <= unit.lft and unit.rght <= u.rght
-            for u in self.units
-        )
+        return self.everything or self._any_covers(self.units, unit)
 
     def can_edit(self, unit: OrgUnit) -> bool:
         """Editors and administrators change what lies in their membership's subtree."""
-        if self.edits_everything:
-            return True
-        return any(
-            u.tree_id == unit.tree_id and u.lft <= unit.lft and unit.rght <= u.rght
-            for u in self.edit_units
-        )
+        return self.edits_everything or self._any_covers(self.edit_units, unit)
 
     @staticmethod
     def _any_covers(units, unit: OrgUnit) -> bool:
@@ -90,16 +85,7 @@ class Access:
         """Rows whose org unit a reviewer or administrator membership covers."""
         if self.edits_everything:
             return Q()
-        q = Q(pk__in=[])
-        for unit in self.review_units + self.admin_units:
-            q |= Q(
-                **{
-                    f"{prefix}tree_id": unit.tree_id,
-                    f"{prefix}lft__gte": unit.lft,
-                    f"{prefix}rght__lte": unit.rght,
-                }
-            )
-        return q
+        return subtree_q_for(self.review_units + self.admin_units, prefix)
 
     @property
     def steers_municipality(self) -> bool:

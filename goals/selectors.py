@@ -23,6 +23,16 @@ from .models import (
 from .permissions import access_for
 
 
+def year_targets(year: int) -> Prefetch:
+    """Prefetch an indicator's target for one year (as .year_targets)."""
+    return Prefetch("targets", queryset=Target.objects.filter(year=year), to_attr="year_targets")
+
+
+def set_year_target(indicator) -> None:
+    """indicator.year_target: the prefetched target of the year, or None."""
+    indicator.year_target = indicator.year_targets[0] if indicator.year_targets else None
+
+
 def current_plan_year() -> PlanYear | None:
     return PlanYear.objects.filter(is_current=True).first() or PlanYear.objects.first()
 
@@ -59,7 +69,7 @@ def _indicator_prefetch(year: int) -> Prefetch:
     return Prefetch(
         "indicators",
         queryset=Indicator.objects.select_related("owner").prefetch_related(
-            Prefetch("targets", queryset=Target.objects.filter(year=year), to_attr="year_targets"),
+            year_targets(year),
             Prefetch(
                 "measurements",
                 queryset=Measurement.objects.filter(occasion__plan_year__year__lte=year)
@@ -117,7 +127,7 @@ def chain_tree(*, user, year: int, committee: OrgUnit | None = None) -> ChainTre
     for goal in goals:
         goal.year_activities = by_goal.get(goal.pk, [])
         for indicator in goal.indicators.all():
-            indicator.year_target = indicator.year_targets[0] if indicator.year_targets else None
+            set_year_target(indicator)
             indicator.latest_outcome = (
                 indicator.outcomes_until_year[-1] if indicator.outcomes_until_year else None
             )
@@ -570,9 +580,7 @@ def committee_plan(
             Prefetch(
                 "indicators",
                 queryset=Indicator.objects.select_related("owner").prefetch_related(
-                    Prefetch(
-                        "targets", queryset=Target.objects.filter(year=year), to_attr="year_targets"
-                    )
+                    year_targets(year)
                 ),
             ),
         )
@@ -583,7 +591,7 @@ def committee_plan(
     for goal in goals:
         visible = []
         for indicator in goal.indicators.all():
-            indicator.year_target = indicator.year_targets[0] if indicator.year_targets else None
+            set_year_target(indicator)
             indicator_count += 1
             if indicator.owner_id is None:
                 ownerless += 1
@@ -623,9 +631,7 @@ def committee_goals_for_plan(*, plan: OperationalPlan) -> list[DirectionGoal]:
             Prefetch(
                 "indicators",
                 queryset=Indicator.objects.select_related("owner").prefetch_related(
-                    Prefetch(
-                        "targets", queryset=Target.objects.filter(year=year), to_attr="year_targets"
-                    )
+                    year_targets(year)
                 ),
             )
         )
@@ -656,7 +662,7 @@ def plan_page(*, plan: OperationalPlan, status: str = "") -> dict:
     sections = [GoalActivities(goal=g, activities=grouped.pop(g.pk, [])) for g in goals]
     for g in goals:
         for indicator in g.indicators.all():
-            indicator.year_target = indicator.year_targets[0] if indicator.year_targets else None
+            set_year_target(indicator)
     # Activities under goals that were archived or ended since: still shown, never lost.
     leftovers = [a for rows in grouped.values() for a in rows]
     counts = dict(
@@ -759,9 +765,7 @@ def followup_context(*, occasion: ReportingOccasion, unit: OrgUnit, submission, 
     indicators = list(
         Indicator.objects.filter(direction_goal__in=goals)
         .select_related("owner")
-        .prefetch_related(
-            Prefetch("targets", queryset=Target.objects.filter(year=year), to_attr="year_targets")
-        )
+        .prefetch_related(year_targets(year))
         .order_by("code")
     )
     measurements = {
@@ -770,7 +774,7 @@ def followup_context(*, occasion: ReportingOccasion, unit: OrgUnit, submission, 
     }
     by_goal: dict[int, list] = {g.pk: [] for g in goals}
     for indicator in indicators:
-        indicator.year_target = indicator.year_targets[0] if indicator.year_targets else None
+        set_year_target(indicator)
         indicator.outcome = measurements.get(indicator.pk)
         by_goal[indicator.direction_goal_id].append(indicator)
     for goal in goals:
