@@ -1036,12 +1036,15 @@ def _import_rows(kind: str, text: str) -> tuple[list[list[str]], Callable[[], li
             ["UF-ENS", "2026", goal.code, text, text, text, "", "", "Pågående"],
         ]
 
+        # The import strips a NUL (PostgreSQL cannot store one), so look for what was kept.
+        kept = text.replace("\x00", "").strip()
+
         def stored():
-            a = Activity.objects.filter(plan=plan, description=text).first()
+            a = Activity.objects.filter(plan=plan, description=kept).first()
             return [a.title, a.description, a.responsible] if a else None
 
         def pages():
-            return [Activity.objects.get(plan=plan, description=text).get_absolute_url()]
+            return [Activity.objects.get(plan=plan, description=kept).get_absolute_url()]
 
     return rows, stored, pages
 
@@ -1049,22 +1052,7 @@ def _import_rows(kind: str, text: str) -> tuple[list[list[str]], Callable[[], li
 IMPORT_KINDS = ["mal", "indikatorer", "utfall", "planer", "aktiviteter"]
 
 
-@pytest.mark.parametrize(
-    "payload",
-    [
-        pytest.param(
-            k,
-            marks=pytest.mark.xfail(
-                strict=False,
-                reason="Activities imported with a NUL in a text cell are not found afterwards "
-                "by their stripped title; to be looked into (noted for the next session).",
-            ),
-        )
-        if k == "nul"
-        else k
-        for k in TEXT_PAYLOADS
-    ],
-)
+@pytest.mark.parametrize("payload", list(TEXT_PAYLOADS))
 @pytest.mark.parametrize("kind", IMPORT_KINDS)
 def test_import_payload_in_every_text_column(kind, payload, clients):
     text = TEXT_PAYLOADS[payload]
