@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "goals",
     "reporting",
     "ops",
+    "quality",
 ]
 
 MIDDLEWARE = [

@@ -17,4 +17,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("goals.urls")),
     path("", include("reporting.urls")),
+    path("kvalitet/", include("quality.urls")),
 ]

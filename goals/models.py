@@ -445,6 +445,11 @@ class Indicator(models.Model):
     version = models.PositiveIntegerField(
         _("version"), default=1, editable=False, help_text=_("Räknas upp vid varje sparning.")
     )
+    # Set by quality.services when the indicator becomes a quality control: occasions whose
+    # period ends on or after this day no longer show it (see goals.selectors.in_steering_q).
+    moved_to_quality_on = models.DateField(
+        _("flyttad till kvalitetsledningssystemet"), null=True, blank=True, editable=False
+    )
     history = HistoricalRecords()
 
     class Meta:
