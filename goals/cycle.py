@@ -34,6 +34,7 @@ from .models import (
     SubmissionEvent,
 )
 from .permissions import access_for
+from .selectors import in_steering_q
 
 State = Submission.State
 
@@ -110,7 +111,7 @@ def activities_for(submission: Submission) -> list[Activity]:
             plan__org_unit=submission.org_unit,
             plan__plan_year=submission.occasion.plan_year,
         )
-        .select_related("direction_goal")
+        .select_related("direction_goal", "source_deviation")
         .order_by("direction_goal__code", "title")
     )
 
@@ -187,7 +188,11 @@ def followup_save(*, submission: Submission, user, base_version: int, data: Foll
         goals = {g.pk: g for g in goals_for(current)}
         if current.is_committee:
             indicators = {
-                i.pk: i for i in Indicator.objects.filter(direction_goal__in=goals.values())
+                i.pk: i
+                for i in Indicator.objects.filter(
+                    in_steering_q(period_end=occasion.period_end),
+                    direction_goal__in=goals.values(),
+                )
             }
             for indicator_id, (value, comment) in data.measurements.items():
                 if indicator_id not in indicators:
@@ -292,7 +297,9 @@ def suggestions_for(submission: Submission) -> dict[int, str]:
     """The suggested assessment per goal from the indicators' targets and outcomes."""
     goals = goals_for(submission)
     year = submission.occasion.plan_year.year
-    indicators = Indicator.objects.filter(direction_goal__in=goals).prefetch_related("targets")
+    indicators = Indicator.objects.filter(
+        in_steering_q(period_end=submission.occasion.period_end), direction_goal__in=goals
+    ).prefetch_related("targets")
     outcomes = dict(
         Measurement.objects.filter(
             occasion=submission.occasion, indicator__in=indicators

@@ -1,5 +1,6 @@
 """Read paths for pages: a fixed number of queries whatever the amount of data."""
 
+import datetime
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
@@ -21,6 +22,22 @@ from .models import (
     Vision,
 )
 from .permissions import access_for
+
+
+def in_steering_q(*, period_end: datetime.date, prefix: str = "") -> Q:
+    """Indicators in goal steering for a period that ends on `period_end`.
+
+    An indicator moved to the quality system leaves every occasion (and every year's plan)
+    whose period ends on or after the move; earlier ones keep showing it.
+    """
+    return Q(**{f"{prefix}moved_to_quality_on__isnull": True}) | Q(
+        **{f"{prefix}moved_to_quality_on__gt": period_end}
+    )
+
+
+def year_end(year: int) -> datetime.date:
+    """The end of a plan year's period: what plan pages of the year filter indicators by."""
+    return datetime.date(year, 12, 31)
 
 
 def year_targets(year: int) -> Prefetch:
@@ -68,7 +85,9 @@ def activities_visible_to(*, user, year: int | None = None) -> QuerySet[Activity
 def _indicator_prefetch(year: int) -> Prefetch:
     return Prefetch(
         "indicators",
-        queryset=Indicator.objects.select_related("owner").prefetch_related(
+        queryset=Indicator.objects.filter(in_steering_q(period_end=year_end(year)))
+        .select_related("owner")
+        .prefetch_related(
             year_targets(year),
             Prefetch(
                 "measurements",
@@ -145,7 +164,7 @@ def chain_tree(*, user, year: int, committee: OrgUnit | None = None) -> ChainTre
 
 
 def direction_goal_detail(*, goal: DirectionGoal, user, year: int) -> dict:
-    indicators = list(
+    everything = list(
         goal.indicators.select_related("owner").prefetch_related(
             Prefetch("targets", queryset=Target.objects.order_by("year")),
             Prefetch(
@@ -156,12 +175,16 @@ def direction_goal_detail(*, goal: DirectionGoal, user, year: int) -> dict:
             ),
         )
     )
+    # Moved to the quality system by the end of the year: listed apart, with where they went.
+    end = year_end(year)
+    moved = [i for i in everything if i.moved_to_quality_on and i.moved_to_quality_on <= end]
+    indicators = [i for i in everything if i not in moved]
     activities = list(
         activities_visible_to(user=user)
         .filter(direction_goal=goal)
         .order_by("-plan__plan_year__year", "plan__org_unit__name", "title")
     )
-    return {"indicators": indicators, "activities": activities}
+    return {"indicators": indicators, "moved_indicators": moved, "activities": activities}
 
 
 @dataclass
@@ -193,7 +216,11 @@ def chain_coverage(*, user, year: int, committee: OrgUnit | None = None) -> Cove
     goals = list(
         direction_goals_visible_to(user=user, year=year, committee=committee)
         .annotate(
-            indicator_count=Count("indicators", distinct=True),
+            indicator_count=Count(
+                "indicators",
+                filter=in_steering_q(period_end=year_end(year), prefix="indicators__"),
+                distinct=True,
+            ),
             has_activity=Exists(
                 Activity.objects.filter(direction_goal=OuterRef("pk"), plan__plan_year__year=year)
             ),
@@ -579,9 +606,9 @@ def committee_plan(
             "strategies",
             Prefetch(
                 "indicators",
-                queryset=Indicator.objects.select_related("owner").prefetch_related(
-                    year_targets(year)
-                ),
+                queryset=Indicator.objects.filter(in_steering_q(period_end=year_end(year)))
+                .select_related("owner")
+                .prefetch_related(year_targets(year)),
             ),
         )
         .order_by("strategic_area__number", "code")
@@ -630,9 +657,9 @@ def committee_goals_for_plan(*, plan: OperationalPlan) -> list[DirectionGoal]:
         .prefetch_related(
             Prefetch(
                 "indicators",
-                queryset=Indicator.objects.select_related("owner").prefetch_related(
-                    year_targets(year)
-                ),
+                queryset=Indicator.objects.filter(in_steering_q(period_end=year_end(year)))
+                .select_related("owner")
+                .prefetch_related(year_targets(year)),
             )
         )
         .order_by("strategic_area__number", "code")
@@ -698,7 +725,9 @@ def planning_todo(*, user, year: int) -> dict:
         committee__in=committees, archived=False, valid_from__lte=year, valid_to__gte=year
     )
     ownerless = dict(
-        Indicator.objects.filter(direction_goal__in=goals, owner__isnull=True)
+        Indicator.objects.filter(
+            in_steering_q(period_end=year_end(year)), direction_goal__in=goals, owner__isnull=True
+        )
         .values_list("direction_goal__committee")
         .annotate(n=Count("pk"))
         .values_list("direction_goal__committee", "n")
@@ -763,7 +792,9 @@ def followup_context(*, occasion: ReportingOccasion, unit: OrgUnit, submission, 
     else:
         goals = goals_for(probe)
     indicators = list(
-        Indicator.objects.filter(direction_goal__in=goals)
+        Indicator.objects.filter(
+            in_steering_q(period_end=occasion.period_end), direction_goal__in=goals
+        )
         .select_related("owner")
         .prefetch_related(year_targets(year))
         .order_by("code")
@@ -800,7 +831,7 @@ def followup_context(*, occasion: ReportingOccasion, unit: OrgUnit, submission, 
         activities = [
             f.activity
             for f in ActivityFollowUp.objects.filter(submission=submission)
-            .select_related("activity__direction_goal")
+            .select_related("activity__direction_goal", "activity__source_deviation")
             .order_by("activity__direction_goal__code", "activity__title")
         ]
         suggestions = {gid: a.suggested_level for gid, a in assessments.items()}

@@ -219,7 +219,10 @@ def direction_goal_detail(request, pk):
 def indicator_detail(request, pk):
     indicator = get_object_or_404(
         Indicator.objects.select_related(
-            "direction_goal__committee", "direction_goal__strategic_area__vision", "owner"
+            "direction_goal__committee",
+            "direction_goal__strategic_area__vision",
+            "owner",
+            "quality_control",
         ),
         pk=pk,
     )
@@ -292,6 +295,7 @@ def activity_detail(request, pk):
             "plan__plan_year",
             "direction_goal__committee",
             "direction_goal__strategic_area__vision",
+            "source_deviation",
         ),
         pk=pk,
     )

@@ -263,7 +263,7 @@ class _Extras:
         self.activities: dict[int, list[Activity]] = defaultdict(list)
         activities = list(
             Activity.objects.filter(direction_goal__in=goal_ids, plan__plan_year=occasion.plan_year)
-            .select_related("plan__org_unit")
+            .select_related("plan__org_unit", "source_deviation")
             .order_by("plan__org_unit__name", "title", "pk")
         )
         for activity in activities:
@@ -318,21 +318,35 @@ def _activity_rows(goal, info, extras) -> list[dict]:
     for activity in extras.activities.get(goal.pk, []):
         followup = extras.followups.get(activity.pk) if info["is_follow_up"] else None
         status = followup.status if followup else activity.status
-        rows.append(
-            {
-                "title": activity.title,
-                "description": activity.description,
-                "unit": activity.plan.org_unit.name,
-                "responsible": activity.responsible,
-                "starts_on": activity.starts_on.isoformat() if activity.starts_on else None,
-                "ends_on": activity.ends_on.isoformat() if activity.ends_on else None,
-                "status": status,
-                "status_label": ACTIVITY_STATUS_LABELS.get(status, status),
-                "status_source": "uppföljning" if followup else "plan",
-                "comment": followup.comment if followup else "",
+        row = {
+            "title": activity.title,
+            "description": activity.description,
+            "unit": activity.plan.org_unit.name,
+            "responsible": activity.responsible,
+            "starts_on": activity.starts_on.isoformat() if activity.starts_on else None,
+            "ends_on": activity.ends_on.isoformat() if activity.ends_on else None,
+            "status": status,
+            "status_label": ACTIVITY_STATUS_LABELS.get(status, status),
+            "status_source": "uppföljning" if followup else "plan",
+            "comment": followup.comment if followup else "",
+        }
+        deviation = _source_deviation(activity)
+        if deviation is not None:
+            # Only where there is one: other rows (and their fingerprints) stay as they were.
+            row["from_deviation"] = {
+                "date": deviation.occurred_on.isoformat(),
+                "text": deviation.title,
             }
-        )
+        rows.append(row)
     return rows
+
+
+def _source_deviation(activity):
+    """The quality deviation the activity was lifted from (select_related), or None."""
+    try:
+        return activity.source_deviation
+    except Activity.source_deviation.RelatedObjectDoesNotExist:
+        return None
 
 
 def _trend(outcome, previous) -> dict | None:
