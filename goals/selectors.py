@@ -89,11 +89,12 @@ def _indicator_prefetch(year: int) -> Prefetch:
         .select_related("owner")
         .prefetch_related(
             year_targets(year),
+            # Only the latest outcome: a sliced prefetch (one query, a window in SQL).
             Prefetch(
                 "measurements",
                 queryset=Measurement.objects.filter(occasion__plan_year__year__lte=year)
                 .select_related("occasion__plan_year")
-                .order_by("occasion__period_end"),
+                .order_by("-occasion__period_end")[:1],
                 to_attr="outcomes_until_year",
             ),
         ),
@@ -119,32 +120,67 @@ class ChainTree:
     areas: list[AreaNode]
     goal_count: int
     activity_count: int
+    page: int = 1
+    pages: int = 1
+    first_goal: int = 0
+    last_goal: int = 0
+
+    @property
+    def page_numbers(self) -> range:
+        return range(1, self.pages + 1)
 
 
-def chain_tree(*, user, year: int, committee: OrgUnit | None = None) -> ChainTree:
-    """The whole chain the user may see, vision to activities, for one year."""
+# A large municipality has hundreds of goals and thousands of activities a year: the chain
+# page shows this many goals a page, and this many activities under each goal (the goal's
+# own page lists them all).
+CHAIN_GOALS_PER_PAGE = 60
+CHAIN_ACTIVITIES_PER_GOAL = 8
+
+
+def chain_tree(*, user, year: int, committee: OrgUnit | None = None, page: int = 1) -> ChainTree:
+    """The chain the user may see, vision to activities, for one year, a page of goals.
+
+    A fixed number of queries, and a bounded amount of rows, whatever the municipality's size.
+    """
     areas = list(
         StrategicArea.objects.select_related("vision").prefetch_related(
             "overarching_goals", "strategies"
         )
     )
     vision = areas[0].vision if areas else Vision.objects.first()
+    visible_goals = direction_goals_visible_to(user=user, year=year, committee=committee)
+    goal_count = visible_goals.count()
+    pages = max(1, -(-goal_count // CHAIN_GOALS_PER_PAGE))
+    page = min(max(1, page), pages)
+    start = (page - 1) * CHAIN_GOALS_PER_PAGE
+    activities = activities_visible_to(user=user, year=year)
     goals = list(
-        direction_goals_visible_to(user=user, year=year, committee=committee)
-        .prefetch_related("overarching_goals", "strategies", _indicator_prefetch(year))
-        .order_by("strategic_area__number", "committee__name", "code")
+        visible_goals.prefetch_related(
+            "overarching_goals",
+            "strategies",
+            _indicator_prefetch(year),
+            Prefetch(
+                "activities",
+                queryset=activities.order_by("plan__org_unit__name", "title")[
+                    :CHAIN_ACTIVITIES_PER_GOAL
+                ],
+                to_attr="year_activities",
+            ),
+        ).order_by("strategic_area__number", "committee__name", "code")[
+            start : start + CHAIN_GOALS_PER_PAGE
+        ]
     )
-    activities = activities_visible_to(user=user, year=year).filter(
-        direction_goal__in=[g.pk for g in goals]
+    activity_count = activities.filter(direction_goal__in=visible_goals).count()
+    per_goal = dict(
+        activities.filter(direction_goal__in=[g.pk for g in goals])
+        .order_by()
+        .values_list("direction_goal")
+        .annotate(n=Count("pk"))
     )
-    by_goal: dict[int, list[Activity]] = {}
-    activity_count = 0
-    for activity in activities.order_by("plan__org_unit__name", "title"):
-        by_goal.setdefault(activity.direction_goal_id, []).append(activity)
-        activity_count += 1
     nodes = {area.pk: AreaNode(area=area) for area in areas}
     for goal in goals:
-        goal.year_activities = by_goal.get(goal.pk, [])
+        goal.year_activity_count = per_goal.get(goal.pk, 0)
+        goal.more_activities = goal.year_activity_count - len(goal.year_activities)
         for indicator in goal.indicators.all():
             set_year_target(indicator)
             indicator.latest_outcome = (
@@ -158,8 +194,12 @@ def chain_tree(*, user, year: int, committee: OrgUnit | None = None) -> ChainTre
         vision=vision,
         year=year,
         areas=list(nodes.values()),
-        goal_count=len(goals),
+        goal_count=goal_count,
         activity_count=activity_count,
+        page=page,
+        pages=pages,
+        first_goal=start + 1 if goals else 0,
+        last_goal=start + len(goals),
     )
 
 

@@ -68,7 +68,8 @@ def chain(request):
     committee = _selected_committee(request, committees)
     years = selectors.plan_years()
     year = _selected_year(request, years)
-    tree = selectors.chain_tree(user=request.user, year=year, committee=committee)
+    page = parse_id(request.GET.get("sida"), max_digits=4) or 1
+    tree = selectors.chain_tree(user=request.user, year=year, committee=committee, page=page)
     return render(
         request,
         "goals/chain.html",
