@@ -108,6 +108,29 @@ def seed(scale: str) -> None:
         from goals.large import load_large
 
         load_large(stdout=sys.stderr)
+    else:
+        start_demo_followup()
+
+
+def start_demo_followup() -> None:
+    """The demo committee's follow-up at the open occasion as a saved draft, like the large
+    data's: the form is measured with a submission in both."""
+    from django.contrib.auth import get_user_model
+
+    from goals import cycle
+    from goals.models import OrgUnit, ReportingOccasion
+
+    p = PERSONAS["demo"]
+    occasion = ReportingOccasion.objects.get(plan_year__year=OCCASION_YEAR, name=OCCASION_NAME)
+    unit = OrgUnit.objects.get(code=p["committee"])
+    submission = cycle.submission_get_or_create(occasion=occasion, org_unit=unit)
+    if submission.version == 1:
+        cycle.followup_save(
+            submission=submission,
+            user=get_user_model().objects.get(username=p["committee_editor"]),
+            base_version=submission.version,
+            data=cycle.FollowUpInput(analysis="Utkast för mätningen."),
+        )
 
 
 def page_urls(scale: str) -> dict:

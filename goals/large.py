@@ -17,6 +17,7 @@ from itertools import cycle as round_robin
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from .demo import DEMO_PASSWORD
 from .models import (
@@ -287,7 +288,11 @@ def load_large(
             for year in plan_years
             for unit in created_units
         ]
-        created_plans = step("operational_plans", _bulk(OperationalPlan, plan_rows))
+        # With history, as a plan made on its page has: the plan page shows its creation.
+        created_plans = step(
+            "operational_plans",
+            bulk_create_with_history(plan_rows, OperationalPlan, batch_size=BATCH),
+        )
         unit_committee = {u.pk: u._committee for u in created_units}
         goal_cycles = {cid: round_robin(goals) for cid, goals in goals_of.items()}
         activity_rows = []
