@@ -116,6 +116,17 @@ def activities_for(submission: Submission) -> list[Activity]:
     )
 
 
+def is_expected(occasion: ReportingOccasion, unit: OrgUnit) -> bool:
+    """Whether `unit` is among expected_units(occasion), without listing them all."""
+    if unit.kind == OrgUnit.Kind.COMMITTEE:
+        return True
+    if unit.kind == OrgUnit.Kind.MUNICIPALITY:
+        return False
+    return OperationalPlan.objects.filter(
+        org_unit=unit, plan_year_id=occasion.plan_year_id
+    ).exists()
+
+
 def expected_units(occasion: ReportingOccasion) -> list[OrgUnit]:
     """Who reports at an occasion: every committee, and every unit with a plan that year."""
     committees = list(OrgUnit.objects.filter(kind=OrgUnit.Kind.COMMITTEE).order_by("name"))
@@ -344,15 +355,22 @@ def _record(submission, *, action, to_state, user, reason=""):
     return event
 
 
-def missing_for_submit(submission: Submission) -> list[str]:
-    """What must be filled in before the follow-up can be submitted."""
+def missing_for_submit(submission: Submission, *, loaded: dict | None = None) -> list[str]:
+    """What must be filled in before the follow-up can be submitted.
+
+    `loaded`: the follow-up page's selectors.followup_context of this (editable) submission,
+    whose goals, assessments, activities and follow-ups are then not read again.
+    """
     problems = []
     if not submission.occasion.is_follow_up:
         return problems  # the plan itself is what is handed in
-    assessments = {
-        a.direction_goal_id: a for a in GoalAssessment.objects.filter(submission=submission)
-    }
-    for goal in goals_for(submission):
+    if loaded is not None:
+        assessments = loaded["assessments"]
+    else:
+        assessments = {
+            a.direction_goal_id: a for a in GoalAssessment.objects.filter(submission=submission)
+        }
+    for goal in loaded["goals"] if loaded is not None else goals_for(submission):
         assessment = assessments.get(goal.pk)
         if assessment is None or not assessment.level:
             problems.append(f"{goal.code}: bedömning saknas")
@@ -360,10 +378,15 @@ def missing_for_submit(submission: Submission) -> list[str]:
             problems.append(f"{goal.code}: motivering till avvikande bedömning saknas")
         elif submission.occasion.is_mid_year and not assessment.forecast_level:
             problems.append(f"{goal.code}: prognos för helåret saknas")
-    followed = set(
-        ActivityFollowUp.objects.filter(submission=submission).values_list("activity_id", flat=True)
-    )
-    for activity in activities_for(submission):
+    if loaded is not None:
+        followed = set(loaded["followups"])
+    else:
+        followed = set(
+            ActivityFollowUp.objects.filter(submission=submission).values_list(
+                "activity_id", flat=True
+            )
+        )
+    for activity in loaded["activities"] if loaded is not None else activities_for(submission):
         if activity.pk not in followed:
             problems.append(f"Aktiviteten ”{activity.title}”: status saknas")
     return problems

@@ -230,11 +230,13 @@ def followup_edit(request, occasion_id, code):
         ReportingOccasion.objects.select_related("plan_year"), pk=occasion_id
     )
     unit = get_object_or_404(OrgUnit, code=code)
-    if not _visible(request.user, unit) or unit not in cycle.expected_units(occasion):
+    if not _visible(request.user, unit) or not cycle.is_expected(occasion, unit):
         raise Http404
     request.styr_year = occasion.plan_year.year
     access = access_for(request.user)
     submission = Submission.objects.filter(occasion=occasion, org_unit=unit).first()
+    if submission is not None:
+        submission.occasion, submission.org_unit = occasion, unit  # loaded already
     can_write = access.can_edit(unit) and (submission is None or submission.is_editable)
     context = selectors.followup_context(
         occasion=occasion, unit=unit, submission=submission, user=request.user
@@ -336,7 +338,9 @@ def followup_edit(request, occasion_id, code):
             request, occasion=occasion, unit=unit, submission=submission, context=context
         )
     context["problems"] = request.session.pop("followup_problems", None) or (
-        cycle.missing_for_submit(submission) if submission is not None and can_write else []
+        cycle.missing_for_submit(submission, loaded=context)
+        if submission is not None and can_write
+        else []
     )
     context["error_forms"] = [f for f in _all_forms(context["forms"]) if f.errors]
     priorities = context["forms"]["priorities"]

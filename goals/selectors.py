@@ -816,7 +816,7 @@ def followup_context(*, occasion: ReportingOccasion, unit: OrgUnit, submission, 
     Once handed in, a follow-up shows what was handed in: its goals and activities are the
     ones assessed then, and its suggestions the ones stored then, whatever the plans say now.
     """
-    from .cycle import SUGGESTION_RULE, activities_for, goals_for, suggestions_for
+    from .cycle import SUGGESTION_RULE, activities_for, goals_for, suggest_assessment
     from .models import ActivityFollowUp, GoalAssessment, ReviewComment, Submission
 
     probe = submission or Submission(occasion=occasion, org_unit=unit)
@@ -877,7 +877,20 @@ def followup_context(*, occasion: ReportingOccasion, unit: OrgUnit, submission, 
         suggestions = {gid: a.suggested_level for gid, a in assessments.items()}
     else:
         activities = activities_for(probe)
-        suggestions = suggestions_for(probe) if goals else {}
+        # As cycle.suggestions_for, from the indicators, targets and outcomes loaded above.
+        suggestions = {
+            g.pk: suggest_assessment(
+                [
+                    (
+                        i.outcome.value if i.outcome else None,
+                        i.year_target.value if i.year_target else None,
+                        i.higher_is_better,
+                    )
+                    for i in g.plan_indicators
+                ]
+            )
+            for g in goals
+        }
     rollup = []
     if unit.kind == OrgUnit.Kind.COMMITTEE:
         units = list(
