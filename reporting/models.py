@@ -17,6 +17,7 @@ from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -123,6 +124,13 @@ class GeneratedReport(models.Model):
     finished_at = models.DateTimeField(_("klar"), null=True, blank=True)
     render_seconds = models.FloatField(_("sekunder"), null=True, blank=True)
     weasyprint_seconds = models.FloatField(_("sekunder i WeasyPrint"), null=True, blank=True)
+    # A report made in parts (reporting.parts): what the join needs (the front matter's data,
+    # the fingerprint, the parts in order), and the attempt whose join was enqueued, so that
+    # two parts finishing at once enqueue one join.
+    parts_plan = models.JSONField(
+        _("delarnas plan"), null=True, blank=True, encoder=DjangoJSONEncoder
+    )
+    join_attempt = models.PositiveIntegerField(_("sammanfogning för försök"), default=0)
 
     objects = GeneratedReportQuerySet.as_manager()
 
@@ -232,3 +240,97 @@ class TamperedReportError(Exception):
     def __init__(self, report: GeneratedReport):
         super().__init__(f"GeneratedReport {report.pk}: sha256 differs from the stored one")
         self.report = report
+
+
+# --- the municipality report in parts ------------------------------------------------------------
+
+
+def part_upload_to(instance: "ReportPart", filename: str) -> str:
+    """report-parts/<hash[:2]>/<hash>.pdf: one file per content, shared by every report."""
+    digest = instance.content_hash
+    return str(PurePosixPath("report-parts") / digest[:2] / f"{digest}.pdf")
+
+
+class ReportPart(models.Model):
+    """One rendered piece of a parted report (front matter, a committee, the appendix).
+
+    Keyed by the sha256 of what decides its pages (its data, the templates and the stylesheet
+    that print it), so the same content is rendered once and reused by every report and every
+    version that contains it. Page numbers and the footer are not in a part: they are stamped
+    on the joined document (reporting.parts), so a part does not depend on the parts before it.
+    """
+
+    class Kind(models.TextChoices):
+        FRONT = "front", _("Omslag, innehåll och sammanfattning")
+        COMMITTEE = "committee", _("Nämnd")
+        APPENDIX = "appendix", _("Bilaga")
+
+    Status = GeneratedReport.Status
+
+    content_hash = models.CharField(_("innehållets fingeravtryck"), max_length=64, unique=True)
+    kind = models.CharField(_("del"), max_length=20, choices=Kind.choices)
+    label = models.CharField(_("benämning"), max_length=300, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.QUEUED
+    )
+    error = models.TextField(_("fel"), blank=True)
+    attempt = models.PositiveIntegerField(_("försök"), default=1)
+    # The part's data, kept until it is rendered (the worker may run on another machine).
+    payload = models.JSONField(_("data"), null=True, blank=True, encoder=DjangoJSONEncoder)
+    # Links from this part to anchors in other parts: [{"page", "rect", "anchor"}] (PDF points).
+    links = models.JSONField(_("länkar"), default=list, blank=True)
+    file = models.FileField(_("fil"), upload_to=part_upload_to, max_length=300, blank=True)
+    pages = models.PositiveIntegerField(_("sidor"), null=True, blank=True)
+    size = models.PositiveBigIntegerField(_("storlek (byte)"), null=True, blank=True)
+    seconds = models.FloatField(_("sekunder i WeasyPrint"), null=True, blank=True)
+    created_at = models.DateTimeField(_("beställd"), default=timezone.now)
+    started_at = models.DateTimeField(_("påbörjad"), null=True, blank=True)
+    rendered_at = models.DateTimeField(_("skapad"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("rapportdel")
+        verbose_name_plural = _("rapportdelar")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["queued", "running", "done", "failed"]),
+                name="reportpart_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="done") | (~Q(file="") & Q(pages__isnull=False)),
+                name="reportpart_done_has_file",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.label} ({self.content_hash[:12]})"
+
+    @property
+    def is_stale(self) -> bool:
+        """Queued or running for longer than REPORT_STALE_MINUTES: its worker is lost."""
+        if self.status not in (self.Status.QUEUED, self.Status.RUNNING):
+            return False
+        since = self.started_at or self.created_at
+        limit = datetime.timedelta(minutes=settings.REPORT_STALE_MINUTES)
+        return timezone.now() - since > limit
+
+
+class ReportPartUse(models.Model):
+    """A parted report's parts after its front matter, in the order they are joined."""
+
+    report = models.ForeignKey(GeneratedReport, on_delete=models.CASCADE, related_name="part_uses")
+    part = models.ForeignKey(ReportPart, on_delete=models.PROTECT, related_name="uses")
+    position = models.PositiveIntegerField(_("plats"))
+
+    class Meta:
+        ordering = ["report", "position"]
+        verbose_name = _("använd rapportdel")
+        verbose_name_plural = _("använda rapportdelar")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "position"], name="reportpartuse_unique_position"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.report_id}: {self.position}. {self.part.label}"

@@ -25,7 +25,14 @@ from django.utils import timezone
 
 from goals.models import OrgUnit, ReportingOccasion, Submission
 
-from .models import GeneratedReport, report_upload_to, sha256_bytes
+from .models import (
+    GeneratedReport,
+    ReportPart,
+    ReportPartUse,
+    part_upload_to,
+    report_upload_to,
+    sha256_bytes,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -209,6 +216,15 @@ def run_generation(report_id: int, attempt: int) -> dict:
         all_published = covered_submissions_published(
             kind=report.kind, occasion=report.occasion, org_unit=report.org_unit
         )
+        if report.kind in getattr(render, "PARTED_KINDS", ()):
+            # Rendered in parts by other tasks; the last part to finish enqueues the join.
+            return _start_parts(
+                report,
+                attempt=attempt,
+                data=data,
+                content_hash=content_hash,
+                all_published=all_published,
+            )
         rendered = _render(render, report, data)
         if all_published == rendered.draft:
             logger.warning(
@@ -303,3 +319,373 @@ def _store(report, *, attempt, rendered, content_hash, published, seconds) -> No
     except Exception:
         storage.delete(name)
         raise
+
+
+# --- the municipality report in parts (reporting.parts) -----------------------------------------
+#
+# run_generation() plans: it finds or creates a ReportPart per committee and the appendix, by
+# content hash, and enqueues a render_report_part task for each part that is not rendered yet
+# (several workers print them at once). No task waits for another: a part that finishes
+# locks each report that waits for it and, when none of that report's parts is left, enqueues
+# the join (join_report_parts) once: the report row's lock and its join_attempt make two parts
+# that finish at the same moment enqueue one join. The join prints the front matter with the
+# real page numbers, joins and stamps the pages, and stores the PDF as any other report.
+# Locks are taken parts first, then reports, in primary key order, so that no two tasks wait
+# for each other.
+
+PartStatus = ReportPart.Status
+
+
+def _start_parts(report, *, attempt, data, content_hash, all_published) -> dict:
+    from . import parts
+
+    render = renderer()
+    specs = parts.committee_parts(data)
+    hashes = [spec.content_hash for spec in specs]
+    draft = data["status"]["draft"]
+    plan = {
+        "front": parts.front_data(data),
+        "fingerprint": content_hash,
+        "title": render.report_title(data),
+        "draft": draft,
+        "published": all_published and not draft,
+        "published_on": data["status"]["published_on"],
+        "parts": [
+            {"hash": s.content_hash, "kind": s.kind, "label": s.label, "anchor": s.anchor}
+            for s in specs
+        ],
+    }
+    to_render = []
+    with transaction.atomic():
+        known = set(
+            ReportPart.objects.filter(content_hash__in=hashes).values_list(
+                "content_hash", flat=True
+            )
+        )
+        ReportPart.objects.bulk_create(
+            [
+                ReportPart(
+                    content_hash=s.content_hash,
+                    kind=s.kind,
+                    label=s.label[:300],
+                    payload=s.payload,
+                )
+                for s in specs
+                if s.content_hash not in known
+            ],
+            ignore_conflicts=True,  # another report created the same part in between
+        )
+        rows = {
+            row.content_hash: row
+            for row in ReportPart.objects.select_for_update()
+            .filter(content_hash__in=hashes)
+            .order_by("pk")
+        }
+        for spec in specs:
+            row = rows[spec.content_hash]
+            if row.status == PartStatus.QUEUED and spec.content_hash not in known:
+                to_render.append((row.pk, row.attempt))  # new: this report renders it
+            elif _part_needs_rendering(row):
+                row.status = PartStatus.QUEUED
+                row.attempt += 1
+                row.error = ""
+                row.payload = spec.payload
+                row.created_at = timezone.now()
+                row.started_at = None
+                row.save()
+                to_render.append((row.pk, row.attempt))
+        ReportPartUse.objects.filter(report_id=report.pk).delete()
+        ReportPartUse.objects.bulk_create(
+            [
+                ReportPartUse(report_id=report.pk, part=rows[h], position=n)
+                for n, h in enumerate(hashes, start=1)
+            ]
+        )
+        current = GeneratedReport.objects.select_for_update().get(pk=report.pk)
+        if current.status != Status.RUNNING or current.attempt != attempt:
+            return {"report": report.pk, "attempt": attempt, "rendered": False}
+        waiting = any(rows[h].status != PartStatus.DONE for h in hashes)
+        updates = {"parts_plan": plan}
+        if not waiting:
+            updates["join_attempt"] = attempt
+        GeneratedReport.objects.filter(pk=report.pk).update(**updates)
+        for part_id, part_attempt in to_render:
+            transaction.on_commit(partial(enqueue_part, part_id, part_attempt))
+        if not waiting:
+            transaction.on_commit(partial(enqueue_join, report.pk, attempt))
+    return {
+        "report": report.pk,
+        "attempt": attempt,
+        "rendered": False,
+        "parts": len(specs),
+        "parts_to_render": len(to_render),
+    }
+
+
+def _part_needs_rendering(row: ReportPart) -> bool:
+    if row.status == PartStatus.FAILED or row.is_stale:
+        return True
+    if row.status == PartStatus.DONE:
+        return not row.file or not row.file.storage.exists(row.file.name)
+    return False
+
+
+def enqueue_part(part_id: int, attempt: int) -> None:
+    """Hand a part to the task backend; a refusal fails the part and its reports."""
+    from .tasks import render_report_part
+
+    try:
+        render_report_part.enqueue(part_id, attempt)
+    except Exception as exc:
+        logger.exception("Could not enqueue report part %s", part_id)
+        _fail_part(part_id, attempt, f"Beställningen kunde inte läggas i kön: {exc}")
+
+
+def enqueue_join(report_id: int, attempt: int) -> None:
+    from .tasks import join_report_parts
+
+    try:
+        join_report_parts.enqueue(report_id, attempt)
+    except Exception as exc:
+        logger.exception("Could not enqueue the join of report %s", report_id)
+        GeneratedReport.objects.filter(pk=report_id, attempt=attempt, status=Status.RUNNING).update(
+            status=Status.FAILED,
+            error=f"Beställningen kunde inte läggas i kön: {exc}",
+            finished_at=timezone.now(),
+        )
+
+
+def run_part(part_id: int, attempt: int) -> dict:
+    """Claim a part, print it and store its PDF; the last part of a report enqueues its join."""
+    from . import parts
+
+    claimed = ReportPart.objects.filter(
+        pk=part_id, attempt=attempt, status=PartStatus.QUEUED
+    ).update(status=PartStatus.RUNNING, started_at=timezone.now())
+    if not claimed:
+        logger.info("Report part %s attempt %s is not queued: nothing to do", part_id, attempt)
+        return {"part": part_id, "attempt": attempt, "rendered": False}
+    part = ReportPart.objects.get(pk=part_id)
+    storage = part.file.storage
+    try:
+        printed = parts.print_html(parts.part_html(part.kind, part.payload))
+        name = storage.save(part_upload_to(part, "part.pdf"), ContentFile(printed.pdf))
+    except Exception as exc:
+        logger.exception("Report part %s failed", part_id)
+        _fail_part(part_id, attempt, f"{type(exc).__name__}: {exc}")
+        raise
+    try:
+        with transaction.atomic():
+            current = ReportPart.objects.select_for_update().get(pk=part_id)
+            if current.status != PartStatus.RUNNING or current.attempt != attempt:
+                storage.delete(name)
+                return {"part": part_id, "attempt": attempt, "rendered": False}
+            current.status = PartStatus.DONE
+            current.file.name = name
+            current.pages = printed.pages
+            current.size = len(printed.pdf)
+            current.seconds = round(printed.seconds, 3)
+            current.links = printed.links
+            current.payload = None  # the PDF is what is kept
+            current.error = ""
+            current.rendered_at = timezone.now()
+            current.save()
+            _part_done(current)
+    except Exception:
+        storage.delete(name)
+        raise
+    return {"part": part_id, "attempt": attempt, "rendered": True, "pages": printed.pages}
+
+
+def _part_done(part: ReportPart) -> None:
+    """Inside the part's transaction: enqueue the join of each report that waited only for it."""
+    report_ids = (
+        ReportPartUse.objects.filter(part=part, report__status=Status.RUNNING)
+        .values_list("report_id", flat=True)
+        .distinct()
+        .order_by("report_id")
+    )
+    for report_id in list(report_ids):
+        report = GeneratedReport.objects.select_for_update().get(pk=report_id)
+        if report.status != Status.RUNNING or report.parts_plan is None:
+            continue
+        if report.join_attempt == report.attempt:
+            continue  # its join is enqueued already
+        waiting = (
+            ReportPartUse.objects.filter(report_id=report_id)
+            .exclude(part__status=PartStatus.DONE)
+            .exists()
+        )
+        if waiting:
+            continue
+        GeneratedReport.objects.filter(pk=report_id).update(join_attempt=report.attempt)
+        transaction.on_commit(partial(enqueue_join, report_id, report.attempt))
+
+
+def _fail_part(part_id: int, attempt: int, error: str) -> None:
+    """The part failed: so do the reports that wait for it (ordering again retries them)."""
+    with transaction.atomic():
+        failed = ReportPart.objects.filter(
+            pk=part_id, attempt=attempt, status__in=[PartStatus.QUEUED, PartStatus.RUNNING]
+        ).update(status=PartStatus.FAILED, error=error[:4000])
+        if not failed:
+            return
+        label = ReportPart.objects.values_list("label", flat=True).get(pk=part_id)
+        report_ids = ReportPartUse.objects.filter(
+            part_id=part_id, report__status=Status.RUNNING
+        ).values_list("report_id", flat=True)
+        GeneratedReport.objects.filter(pk__in=list(report_ids), status=Status.RUNNING).update(
+            status=Status.FAILED,
+            error=f"Delen {label} kunde inte skapas: {error}"[:4000],
+            finished_at=timezone.now(),
+        )
+
+
+def run_join(report_id: int, attempt: int) -> dict:
+    """Print the front matter with the real page numbers, join and stamp, store the PDF."""
+    report = GeneratedReport.objects.select_related("occasion__plan_year", "org_unit").get(
+        pk=report_id
+    )
+    if (
+        report.status != Status.RUNNING
+        or report.attempt != attempt
+        or report.join_attempt != attempt
+    ):
+        logger.info("Report %s attempt %s is not waiting for its join", report_id, attempt)
+        return {"report": report_id, "attempt": attempt, "rendered": False}
+    try:
+        rendered = _join(report)
+        seconds = (timezone.now() - (report.started_at or report.created_at)).total_seconds()
+        _store(
+            report,
+            attempt=attempt,
+            rendered=rendered,
+            content_hash=report.parts_plan["fingerprint"],
+            published=report.parts_plan["published"],
+            seconds=seconds,
+        )
+    except Exception as exc:
+        logger.exception("Report %s failed at the join", report_id)
+        GeneratedReport.objects.filter(pk=report_id, attempt=attempt, status=Status.RUNNING).update(
+            status=Status.FAILED,
+            error=f"{type(exc).__name__}: {exc}"[:4000],
+            finished_at=timezone.now(),
+        )
+        raise
+    return {"report": report_id, "attempt": attempt, "rendered": True, "pages": rendered.pages}
+
+
+def _join(report: GeneratedReport):
+    from . import parts
+
+    render = renderer()
+    plan = report.parts_plan
+    uses = list(
+        ReportPartUse.objects.filter(report=report).select_related("part").order_by("position")
+    )
+    pieces = []
+    for use in uses:
+        with use.part.file.storage.open(use.part.file.name, "rb") as handle:
+            pieces.append(handle.read())
+    generated_at = timezone.now()
+    version = report.version if plan["published"] else None
+    front, front_seconds = _front(report, plan, uses, generated_at=generated_at)
+    starts = front["starts"]
+    total = front["part"].pages + sum(use.part.pages for use in uses)
+    footer = parts.footer_text(
+        draft=plan["draft"],
+        generated_at=generated_at,
+        published_on=plan["published_on"],
+        version=version,
+        fingerprint=plan["fingerprint"],
+    )
+    overlay, overlay_seconds = parts.print_overlay(total, footer)
+    with front["part"].file.storage.open(front["part"].file.name, "rb") as handle:
+        front_pdf = handle.read()
+    joined = parts.join(
+        [front_pdf, *pieces],
+        overlay=overlay,
+        links=front["part"].links,
+        anchors={anchor: page - 1 for anchor, page in starts.items()},
+        title=plan["title"],
+        author=plan["front"]["municipality"],
+    )
+    since = report.started_at or report.created_at
+    printed_here = sum(
+        use.part.seconds or 0
+        for use in uses
+        if use.part.rendered_at and use.part.rendered_at >= since
+    )
+    return render.RenderedReport(
+        pdf=joined.pdf,
+        pages=joined.pages,
+        title=plan["title"],
+        draft=plan["draft"],
+        html="",
+        seconds=joined.seconds,
+        weasyprint_seconds=printed_here + front_seconds + overlay_seconds,
+    )
+
+
+def _front(report, plan, uses, *, generated_at) -> tuple[dict, float]:
+    """The front matter for these parts: printed (or found) with each part's first page.
+
+    The table of contents' own length moves every page after it, so the front matter is
+    printed again until its page count is the one the page numbers assumed (twice at most in
+    practice; the guess is the page count of this report's last front matter).
+    """
+    from . import parts
+
+    scope_key = f"{report.kind}:{report.occasion_id}:{report.org_unit_id}"
+    last = (
+        ReportPart.objects.filter(kind=ReportPart.Kind.FRONT, label=scope_key, status="done")
+        .order_by("-rendered_at")
+        .values_list("pages", flat=True)
+        .first()
+    )
+    front_pages = last or 4
+    seconds = 0.0
+    for _ in range(5):
+        starts, page = {}, front_pages + 1
+        for use, entry in zip(uses, plan["parts"], strict=True):
+            starts[entry["anchor"]] = page
+            page += use.part.pages
+        arguments = {
+            "starts": starts,
+            "appendix_page": starts.get("bilaga"),
+            "generated_at": generated_at,
+        }
+        local = timezone.localtime(generated_at).date().isoformat()
+        content_hash = parts.part_hash(
+            "front",
+            {"front": plan["front"], "starts": starts, "date": local},
+        )
+        part = ReportPart.objects.filter(content_hash=content_hash, status="done").first()
+        if part is None or not part.file.storage.exists(part.file.name):
+            printed = parts.print_html(parts.front_html(plan["front"], **arguments))
+            seconds += printed.seconds
+            part = _store_front(content_hash, scope_key, printed)
+        if part.pages == front_pages:
+            return {"part": part, "starts": starts}, seconds
+        front_pages = part.pages
+    raise RuntimeError("Innehållsförteckningens sidantal blev inte stabilt.")
+
+
+def _store_front(content_hash: str, scope_key: str, printed) -> ReportPart:
+    part = ReportPart(content_hash=content_hash, kind=ReportPart.Kind.FRONT, label=scope_key)
+    name = part.file.storage.save(part_upload_to(part, "front.pdf"), ContentFile(printed.pdf))
+    fields = {
+        "kind": ReportPart.Kind.FRONT,
+        "label": scope_key,
+        "status": PartStatus.DONE,
+        "file": name,
+        "pages": printed.pages,
+        "size": len(printed.pdf),
+        "seconds": round(printed.seconds, 3),
+        "links": printed.links,
+        "payload": None,
+        "error": "",
+        "rendered_at": timezone.now(),
+    }
+    part, _created = ReportPart.objects.update_or_create(content_hash=content_hash, defaults=fields)
+    return part

@@ -1,0 +1,369 @@
+"""The municipality report in parts: printed apart, cached by content, joined into one PDF.
+
+    specs = committee_parts(data)               # one per committee, then the appendix
+    spec.content_hash                           # data + templates + stylesheet → sha256
+    printed = print_html(spec.html())           # PDF, pages, links to other parts
+    front = front_data(data)                    # cover, Innehåll, vision, summary
+    printed_front = print_front(front, starts=…, …)   # printed last, with the real pages
+    pdf = join([front_pdf, *part_pdfs], stamp=…, links=…)
+
+A part carries no page numbers and no footer: they depend on the parts before it and on the
+day of printing, so they would change an unchanged part's hash. The joined document gets
+them from an overlay that WeasyPrint prints with the same stylesheet ("Sida X av Y" and the
+footer line on every page), laid over each page as a form XObject with pypdf. The table of
+contents gives each committee the page it starts on in the joined document; the front matter
+is printed last, and printed again if the page count of its own table of contents changed.
+"""
+
+import hashlib
+import io
+import time
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import weasyprint
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.html import escape
+from pypdf import PdfReader, PdfWriter
+from pypdf.annotations import Link
+from pypdf.generic import (
+    ArrayObject,
+    DecodedStreamObject,
+    DictionaryObject,
+    NameObject,
+    NumberObject,
+    TextStringObject,
+)
+
+from . import render
+from .kinds import kind_for
+from .phrases import prose_date
+
+# Bump when the way parts are printed changes: every part gets a new hash.
+PARTS_FORMAT = 1
+PX_TO_PT = 0.75  # WeasyPrint: 96 CSS px per inch, 72 PDF points per inch
+STAMP = "/StyrStamp"
+# What the front matter prints of a committee (Innehåll, the summary's table): the rest is in
+# the committee's own part, so that a change there leaves the front matter's hash alone.
+FRONT_SECTION_KEYS = ("name", "code", "anchor", "goal_count", "counts")
+FRONT_REVIEW_KEYS = ("state", "state_label", "published_on")
+
+
+# --- hashing -----------------------------------------------------------------------------------
+
+
+def _printing_files() -> list[Path]:
+    base = Path(settings.BASE_DIR)
+    files = sorted((base / "templates" / "reporting").rglob("*.html"))
+    files.append(base / "static" / render.STYLESHEET)
+    files.append(base / "goals" / "templatetags" / "styr.py")  # sv_number and the like
+    return [f for f in files if f.is_file()]
+
+
+@lru_cache(maxsize=1)
+def printing_digest() -> str:
+    """sha256 over the templates, the stylesheet and the filters that print a report."""
+    digest = hashlib.sha256(f"parts {PARTS_FORMAT} weasyprint {weasyprint.__version__}".encode())
+    base = Path(settings.BASE_DIR)
+    for path in _printing_files():
+        digest.update(str(path.relative_to(base)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def part_hash(kind: str, payload: dict) -> str:
+    text = render.canonical_json({"part": kind, "payload": payload, "printing": printing_digest()})
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+# --- the parts -----------------------------------------------------------------------------------
+
+
+def _frame(data: dict) -> dict:
+    """What every part prints around its content: title, scope, occasion, draft."""
+    return {
+        "kind": data["kind"],
+        "municipality": data["municipality"],
+        "title": data["title"],
+        "scope": data["scope"],
+        "occasion": data["occasion"],
+        "status": {"draft": data["status"]["draft"]},
+    }
+
+
+@dataclass
+class PartSpec:
+    """One part to join: its kind, its data and the hash that names it."""
+
+    kind: str  # ReportPart.Kind: committee or appendix
+    label: str
+    anchor: str
+    payload: dict
+    content_hash: str = field(init=False)
+
+    def __post_init__(self):
+        self.content_hash = part_hash(self.kind, self.payload)
+
+    def html(self) -> str:
+        return part_html(self.kind, self.payload)
+
+
+def committee_parts(data: dict) -> list[PartSpec]:
+    """The municipality report's parts after the front matter, in the order they are joined."""
+    frame = _frame(data)
+    specs = [
+        PartSpec(
+            kind="committee",
+            label=section["name"],
+            anchor=section["anchor"],
+            payload={**frame, "committees": [section]},
+        )
+        for section in data["committees"]
+    ]
+    specs.append(
+        PartSpec(
+            kind="appendix",
+            label="Bilaga: Styrkedjans täckning",
+            anchor="bilaga",
+            payload={**frame, "areas": data["areas"], "coverage": data["coverage"]},
+        )
+    )
+    return specs
+
+
+def part_html(kind: str, payload: dict) -> str:
+    report_kind = kind_for(payload["kind"])
+    context = {
+        "part": kind,
+        "report": payload,
+        "kind": report_kind,
+        "title": render.report_title(payload),
+        "draft": payload["status"]["draft"],
+        "occasion": payload["occasion"],
+    }
+    return render_to_string(report_kind.template, context)
+
+
+def front_data(data: dict) -> dict:
+    """The report's data for the front matter: the committees without their chapters."""
+    front = {key: value for key, value in data.items() if key not in ("committees", "coverage")}
+    front["committees"] = []
+    for section in data["committees"]:
+        row = {key: section.get(key) for key in FRONT_SECTION_KEYS}
+        review = section.get("review", {})
+        row["review"] = {key: review.get(key) for key in FRONT_REVIEW_KEYS}
+        front["committees"].append(row)
+    return front
+
+
+def front_html(
+    front: dict,
+    *,
+    starts: dict[str, int],
+    appendix_page: int | None,
+    generated_at,
+) -> str:
+    """The cover, Innehåll, vision and summary; `starts`: each committee's first page.
+
+    The footer (version, fingerprint) is not printed here but stamped on the joined pages.
+    """
+    local = timezone.localtime(generated_at) if timezone.is_aware(generated_at) else generated_at
+    report = dict(front)
+    report["committees"] = [
+        {**row, "start_page": starts.get(row["anchor"])} for row in front["committees"]
+    ]
+    report_kind = kind_for(front["kind"])
+    context = {
+        "part": "front",
+        "report": report,
+        "kind": report_kind,
+        "title": render.report_title(front),
+        "draft": front["status"]["draft"],
+        "occasion": front["occasion"],
+        "generated_iso": local.replace(microsecond=0).isoformat(),
+        "generated_date": local.date().isoformat(),
+        "generated_text": prose_date(local.date()),
+        "charts": render._charts(front),
+        "appendix_page": appendix_page,
+    }
+    return render_to_string(report_kind.template, context)
+
+
+# --- printing ----------------------------------------------------------------------------------
+
+
+@dataclass
+class PrintedPart:
+    pdf: bytes
+    pages: int
+    seconds: float
+    # Links to anchors printed in other parts: {"page", "anchor", "rect": [x1, y1, x2, y2]}.
+    links: list[dict]
+
+
+def print_html(html: str) -> PrintedPart:
+    """WeasyPrint on one part; links whose anchor lies in another part are kept aside."""
+    started = time.perf_counter()
+    document = weasyprint.HTML(
+        string=html, base_url=render.static_base_url(), url_fetcher=render.StaticFilesURLFetcher()
+    ).render()
+    anchors = set()
+    for page in document.pages:
+        anchors.update(page.anchors)
+    areas: dict[tuple[int, str], list[float]] = {}  # a link's boxes (text, leader…) as one
+    for number, page in enumerate(document.pages):
+        for link_type, target, rectangle, _box in page.links:
+            if link_type != "internal" or target in anchors:
+                continue
+            x1, y1, x2, y2 = rectangle
+            area = [x1 * PX_TO_PT, (page.height - y2) * PX_TO_PT]
+            area += [x2 * PX_TO_PT, (page.height - y1) * PX_TO_PT]
+            known = areas.setdefault((number, target), area)
+            known[:] = [*map(min, known[:2], area[:2]), *map(max, known[2:], area[2:])]
+    links = [
+        {"page": number, "anchor": target, "rect": [round(v, 2) for v in area]}
+        for (number, target), area in areas.items()
+    ]
+    # Missing anchors are dropped by WeasyPrint (with a log line each): take them out first.
+    for page in document.pages:
+        page.links[:] = [link for link in page.links if link[0] != "internal" or link[1] in anchors]
+    pdf = document.write_pdf()
+    return PrintedPart(
+        pdf=pdf, pages=len(document.pages), seconds=time.perf_counter() - started, links=links
+    )
+
+
+def footer_text(
+    *, draft: bool, generated_at, published_on: str | None, version: int | None, fingerprint: str
+) -> str:
+    """The footer line of base_report.html, for the overlay."""
+    local = timezone.localtime(generated_at) if timezone.is_aware(generated_at) else generated_at
+    printed = local.date().isoformat()
+    if draft:
+        return f"UTKAST – inte fastställt · utskrivet {printed}"
+    text = f"Version {version} · " if version else ""
+    return (
+        f"{text}publicerad {published_on or printed} · innehållets kontrollsumma (sha256) "
+        f"{fingerprint[:16]}"
+    )
+
+
+def overlay_html(pages: int, footer: str) -> str:
+    """`pages` empty pages with the report's footer: the footer line and "Sida X av Y"."""
+    blank = '<div class="stamp"></div>'
+    return (
+        '<!DOCTYPE html><html lang="sv"><head><meta charset="utf-8">'
+        '<link rel="stylesheet" href="reporting/print.css">'
+        "<style>@page { @top-left { content: none; } @top-center { content: none; } "
+        "@top-right { content: none; } } .stamp + .stamp { break-before: page; }</style>"
+        f'</head><body><p class="footerline">{escape(footer)}</p>'
+        f"{blank * pages}</body></html>"
+    )
+
+
+def print_overlay(pages: int, footer: str) -> tuple[bytes, float]:
+    started = time.perf_counter()
+    pdf = weasyprint.HTML(
+        string=overlay_html(pages, footer),
+        base_url=render.static_base_url(),
+        url_fetcher=render.StaticFilesURLFetcher(),
+    ).write_pdf()
+    return pdf, time.perf_counter() - started
+
+
+# --- joining -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Joined:
+    pdf: bytes
+    pages: int
+    seconds: float
+
+
+def join(
+    pdfs: list[bytes],
+    *,
+    overlay: bytes,
+    links: list[dict],
+    anchors: dict[str, int],
+    title: str,
+    author: str,
+) -> Joined:
+    """The parts one after another, each page stamped with its overlay page.
+
+    `links` are the front matter's links to other parts (page 0-based in the first PDF),
+    `anchors` each anchor's page (0-based) in the joined document. The parts' bookmarks are
+    kept, pointing at the pages they pointed at in their part.
+    """
+    started = time.perf_counter()
+    writer = PdfWriter()
+    for pdf in pdfs:
+        writer.append(PdfReader(io.BytesIO(pdf)), import_outline=True)
+    stamps = PdfReader(io.BytesIO(overlay))
+    if len(stamps.pages) != len(writer.pages):
+        raise ValueError(
+            f"Sidfoten har {len(stamps.pages)} sidor men dokumentet {len(writer.pages)}."
+        )
+    for page, stamp in zip(writer.pages, stamps.pages, strict=True):
+        _stamp(writer, page, stamp)
+    for link in links:
+        target = anchors.get(link["anchor"])
+        if target is None:
+            continue
+        writer.add_annotation(
+            page_number=link["page"],
+            annotation=Link(rect=tuple(link["rect"]), target_page_index=target),
+        )
+    writer.add_metadata({"/Title": title, "/Author": author, "/Producer": "Styrsystem"})
+    writer._root_object[NameObject("/Lang")] = TextStringObject("sv")
+    writer.page_mode = "/UseOutlines"
+    out = io.BytesIO()
+    writer.write(out)
+    return Joined(
+        pdf=out.getvalue(), pages=len(writer.pages), seconds=time.perf_counter() - started
+    )
+
+
+def _stamp(writer: PdfWriter, page, stamp) -> None:
+    """Lay the overlay page over `page` as a form XObject; the page's own content untouched."""
+    form = DecodedStreamObject()
+    form.set_data(stamp.get_contents().get_data())
+    form.update(
+        {
+            NameObject("/Type"): NameObject("/XObject"),
+            NameObject("/Subtype"): NameObject("/Form"),
+            NameObject("/BBox"): ArrayObject(
+                [NumberObject(0), NumberObject(0), *stamp.mediabox[2:]]
+            ),
+            NameObject("/Resources"): stamp["/Resources"].clone(writer),
+        }
+    )
+    form_ref = writer._add_object(form)
+    # The page's own resources may be shared with other pages: each page gets a copy of the
+    # top level, so that every page names its own stamp.
+    resources = DictionaryObject(page.get("/Resources", DictionaryObject()).get_object())
+    xobjects = DictionaryObject(resources.get("/XObject", DictionaryObject()).get_object())
+    xobjects[NameObject(STAMP)] = form_ref
+    resources[NameObject("/XObject")] = xobjects
+    page[NameObject("/Resources")] = resources
+    before = writer._add_object(_stream(b"q\n"))
+    after = writer._add_object(_stream(f"\nQ q {STAMP} Do Q\n".encode()))
+    contents = page.get("/Contents")
+    existing = contents.get_object() if contents is not None else None
+    if isinstance(existing, ArrayObject):
+        parts = list(existing)
+    elif contents is not None:
+        parts = [contents]
+    else:
+        parts = []
+    page[NameObject("/Contents")] = ArrayObject([before, *parts, after])
+
+
+def _stream(data: bytes) -> DecodedStreamObject:
+    stream = DecodedStreamObject()
+    stream.set_data(data)
+    return stream
