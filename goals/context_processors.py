@@ -37,6 +37,7 @@ def _frame(request) -> dict:
             (_("Uppföljning"), reverse("followup")),
             (_("Rapporter"), reverse("reports")),
             (_("Täckning"), reverse("chain_coverage")),
+            (_("Kvalitet"), reverse("quality:overview")),
         ]
         if access.reviews_anything:
             nav.append((_("Granskning"), reverse("review")))

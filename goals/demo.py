@@ -259,6 +259,9 @@ def load_demo() -> None:
                     },
                 )
         _load_followups()
+        from quality.demo import load_quality_demo
+
+        load_quality_demo()
 
 
 # Illustrative review states, so that /granskning/ shows a year in motion. Utbildningsnämnden's
@@ -349,7 +352,10 @@ def _load_indicator(goal, row, users, occasions) -> None:
 
 def reset_demo() -> None:
     """Wipe every row of the chain, the organisation, the demo users and all history."""
+    from quality.demo import reset_quality_demo
+
     with transaction.atomic():
+        reset_quality_demo()  # its rows protect units, indicators and activities
         for model in RESET_ORDER:
             history = getattr(model, "history", None)
             model.objects.all().delete()

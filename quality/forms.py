@@ -1,0 +1,233 @@
+"""Forms of the quality pages: Swedish labels and errors, Swedish numbers and dates."""
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from goals.forms import AccessibleFormMixin, SwedishDecimalField, VersionedForm
+from goals.models import OrgUnit
+
+from .models import Deviation, QualityControl, QualityMeasurement
+from .selectors import control_owner_choices
+
+DATE_FORMATS = ["%Y-%m-%d", "%Y%m%d", "%d/%m/%Y"]
+DATE_ERROR = _("Skriv datumet som ÅÅÅÅ-MM-DD, t.ex. 2026-04-30.")
+DATE_HELP = _("Skriv som ÅÅÅÅ-MM-DD, t.ex. 2026-04-30.")
+
+
+def _date_widget():
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _unit_label(unit: OrgUnit) -> str:
+    return f"{'– ' * max(unit.level - 1, 0)}{unit.name}"
+
+
+class UnitChoiceField(forms.ModelChoiceField):
+    default_error_messages = {
+        "invalid_choice": _("Välj en enhet i listan; du kan bara välja enheter du ansvarar för.")
+    }
+
+    def label_from_instance(self, obj):
+        return _unit_label(obj)
+
+
+class _UnitFormMixin:
+    def _setup_unit(self, units):
+        field = self.fields["org_unit"]
+        field.queryset = units
+        field.empty_label = _("Välj enhet")
+
+
+class QualityControlForm(_UnitFormMixin, VersionedForm):
+    org_unit = UnitChoiceField(label=_("Enhet"), queryset=OrgUnit.objects.none())
+    higher_is_better = forms.TypedChoiceField(
+        label=_("Riktning"),
+        choices=[("1", _("Högre värde är bättre")), ("0", _("Lägre värde är bättre"))],
+        coerce=lambda v: v in ("1", True, "True"),
+        widget=forms.RadioSelect,
+    )
+
+    class Meta:
+        model = QualityControl
+        fields = [
+            "org_unit",
+            "name",
+            "description",
+            "frequency",
+            "owner",
+            "unit_of_measure",
+            "higher_is_better",
+            "active",
+        ]
+        labels = {
+            "name": _("Namn"),
+            "description": _("Vad som kontrolleras och hur"),
+            "frequency": _("Hur ofta"),
+            "owner": _("Ansvarig"),
+            "unit_of_measure": _("Enhet för mätvärdet"),
+            "active": _("Aktiv"),
+        }
+        help_texts = {
+            "unit_of_measure": _("Till exempel %, antal eller dagar."),
+            "active": _(
+                "En kontroll som inte längre görs avaktiveras; den finns kvar i historiken."
+            ),
+        }
+        widgets = {
+            "name": forms.Textarea(attrs={"rows": 2}),
+            "description": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._setup_unit(units)
+        if not self.is_bound:
+            self.initial["higher_is_better"] = (
+                "1" if (self.instance.higher_is_better if self.instance.pk else True) else "0"
+            )
+        owner = self.fields["owner"]
+        owner.queryset = control_owner_choices(current_owner_id=self.instance.owner_id)
+        owner.empty_label = _("Ingen ansvarig ännu")
+        owner.label_from_instance = lambda u: u.get_full_name() or u.username
+
+
+class QualityMeasurementForm(VersionedForm):
+    value = SwedishDecimalField(label=_("Värde"), max_digits=14, decimal_places=2)
+
+    class Meta:
+        model = QualityMeasurement
+        fields = ["measured_on", "period_label", "value", "comment"]
+        labels = {
+            "measured_on": _("Datum"),
+            "period_label": _("Period (valfritt)"),
+            "comment": _("Kommentar"),
+        }
+        help_texts = {"measured_on": DATE_HELP}
+        widgets = {"measured_on": _date_widget(), "comment": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, control: QualityControl, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.control = control
+        field = self.fields["measured_on"]
+        field.input_formats = DATE_FORMATS
+        field.error_messages["invalid"] = DATE_ERROR
+        field.error_messages["required"] = _("Ange datum för mätningen.")
+        self.fields["value"].error_messages["required"] = _("Skriv mätvärdet.")
+
+    def clean_measured_on(self):
+        day = self.cleaned_data["measured_on"]
+        if day and day > timezone.localdate():
+            raise forms.ValidationError(_("En mätning kan inte ligga i framtiden."))
+        return day
+
+
+class DeviationForm(_UnitFormMixin, VersionedForm):
+    org_unit = UnitChoiceField(label=_("Enhet"), queryset=OrgUnit.objects.none())
+
+    class Meta:
+        model = Deviation
+        fields = [
+            "org_unit",
+            "occurred_on",
+            "title",
+            "description",
+            "severity",
+            "status",
+            "harms_goal_fulfilment",
+        ]
+        labels = {
+            "occurred_on": _("Datum för avvikelsen"),
+            "title": _("Rubrik"),
+            "description": _("Vad hände?"),
+            "severity": _("Allvarlighetsgrad"),
+            "status": _("Status"),
+            "harms_goal_fulfilment": _("Avvikelsen påverkar måluppfyllelsen negativt"),
+        }
+        help_texts = {
+            "occurred_on": DATE_HELP,
+            "title": _("En kort rad som visas i listor och i verksamhetsplanen."),
+        }
+        widgets = {
+            "occurred_on": _date_widget(),
+            "description": forms.Textarea(attrs={"rows": 5}),
+        }
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._setup_unit(units)
+        field = self.fields["occurred_on"]
+        field.input_formats = DATE_FORMATS
+        field.error_messages["invalid"] = DATE_ERROR
+        field.error_messages["required"] = _("Ange när avvikelsen inträffade.")
+        self.fields["title"].error_messages["required"] = _("Skriv en kort rubrik.")
+        self.fields["description"].error_messages["required"] = _("Beskriv vad som hände.")
+
+    def clean_occurred_on(self):
+        day = self.cleaned_data["occurred_on"]
+        if day and day > timezone.localdate():
+            raise forms.ValidationError(_("Datumet kan inte ligga i framtiden."))
+        return day
+
+
+class GoalChoiceField(forms.ModelChoiceField):
+    default_error_messages = {
+        "invalid_choice": _("Välj ett av nämndens inriktningsmål för året i listan.")
+    }
+
+    def label_from_instance(self, obj):
+        return f"{obj.code} {obj.title} ({obj.strategic_area.name})"
+
+
+class LiftForm(AccessibleFormMixin, forms.Form):
+    direction_goal = GoalChoiceField(
+        label=_("Inriktningsmål som avvikelsen hotar"),
+        queryset=None,
+        empty_label=_("Välj inriktningsmål"),
+        help_text=_("Bara nämndens mål som gäller verksamhetsåret kan väljas."),
+        error_messages={"required": _("Välj vilket inriktningsmål aktiviteten ska tjäna.")},
+    )
+    title = forms.CharField(
+        label=_("Aktivitet"),
+        max_length=300,
+        error_messages={"required": _("Skriv vad aktiviteten ska åstadkomma.")},
+    )
+    description = forms.CharField(
+        label=_("Beskrivning"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    responsible = forms.CharField(label=_("Ansvarig"), required=False, max_length=200)
+
+    def __init__(self, *args, goals, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["direction_goal"].queryset = goals
+        self._describe()
+
+
+class IndicatorMoveForm(AccessibleFormMixin, forms.Form):
+    org_unit = UnitChoiceField(
+        label=_("Enhet som förvaltar kontrollen"), queryset=OrgUnit.objects.none()
+    )
+    reason = forms.CharField(
+        label=_("Varför flyttas indikatorn?"),
+        help_text=_(
+            "Till exempel: indikatorn kontrollerar bara att en hög kvalitet bibehålls och "
+            "behöver ingen utveckling."
+        ),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Skriv varför indikatorn flyttas.")},
+    )
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["org_unit"]
+        field.queryset = units
+        field.empty_label = None
+        self._describe()
+
+
+class MoveReverseForm(AccessibleFormMixin, forms.Form):
+    reason = forms.CharField(
+        label=_("Varför ångras flytten? (valfritt)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
