@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "reporting",
     "ops",
     "quality",
+    "governance",
 ]
 
 MIDDLEWARE = [

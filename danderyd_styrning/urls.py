@@ -18,4 +18,5 @@ urlpatterns = [
     path("", include("goals.urls")),
     path("", include("reporting.urls")),
     path("kvalitet/", include("quality.urls")),
+    path("styrdokument/", include("governance.urls")),
 ]

@@ -38,6 +38,7 @@ def _frame(request) -> dict:
             (_("Rapporter"), reverse("reports")),
             (_("Täckning"), reverse("chain_coverage")),
             (_("Kvalitet"), reverse("quality:overview")),
+            (_("Styrdokument"), reverse("governance:document_list")),
         ]
         if access.reviews_anything:
             nav.append((_("Granskning"), reverse("review")))

@@ -3,10 +3,17 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+
+from governance.followup import (
+    AssignmentStatusForms,
+    assignment_statuses_save,
+    followup_assignments,
+)
 
 from . import cycle, selectors, services
 from .forms import (
@@ -101,6 +108,9 @@ def _forms(request, *, occasion, unit, submission, context, data=None):
     forms["assessments"] = {}
     forms["activities"] = {}
     forms["priorities"] = None
+    forms["assignments"] = AssignmentStatusForms(
+        data, occasion=occasion, unit=unit, submission=submission
+    )
     if not occasion.is_follow_up:
         return forms  # the Verksamhetsplan: the plan, its comment and budget frame
     for goal in context["goals"]:
@@ -165,6 +175,7 @@ def _all_forms(forms):
     yield from forms["measurements"].values()
     yield from forms["assessments"].values()
     yield from forms["activities"].values()
+    yield from forms["assignments"]
     if forms["priorities"] is not None:
         yield from forms["priorities"].forms
 
@@ -287,9 +298,13 @@ def followup_edit(request, occasion_id, code):
                 # (Someone else's save would have counted the version past 1.)
                 base = 1
             try:
-                target = cycle.followup_save(
-                    submission=target, user=request.user, base_version=base, data=_input(forms)
-                )
+                with transaction.atomic():
+                    target = cycle.followup_save(
+                        submission=target, user=request.user, base_version=base, data=_input(forms)
+                    )
+                    assignment_statuses_save(
+                        submission=target, user=request.user, forms=forms["assignments"]
+                    )
             except services.StaleEdit as stale:
                 messages.error(
                     request,
@@ -465,6 +480,9 @@ def review_submission(request, pk):
             "can_review": access.can_review(unit),
             "can_publish": access.can_publish(unit),
             "levels": Assessment,
+            "assignment_rows": followup_assignments(
+                occasion=submission.occasion, unit=unit, submission=submission
+            ),
         }
     )
     return render(request, "goals/review_submission.html", context)

@@ -259,6 +259,9 @@ def load_demo() -> None:
                     },
                 )
         _load_followups()
+        from governance.demo import load_governance_demo
+
+        load_governance_demo()
         from quality.demo import load_quality_demo
 
         load_quality_demo()

@@ -37,6 +37,7 @@ from goals.models import (
 )
 from goals.permissions import Access
 from goals.selectors import chain_coverage, followup_context
+from governance.selectors import report_assignments
 
 from .phrases import LEVELS, counted, level_info, prose_date, summary_sentence
 
@@ -311,6 +312,7 @@ class _Extras:
                 action=SubmissionEvent.Action.PUBLISH,
             ).values_list("submission__org_unit_id", "at")
         )
+        self.assignments = report_assignments(occasion=occasion, committees=committees)
 
 
 def _activity_rows(goal, info, extras) -> list[dict]:
@@ -495,6 +497,7 @@ def _committee_section(*, info, committee, submission, context, extras) -> dict:
             {"goal": p.direction_goal.code, "text": p.text}
             for p in extras.previous_priorities.get(committee.pk, [])
         ],
+        "assignments": extras.assignments.get(committee.pk, []),
         "review": {
             "state": submission.state if submission else "",
             "state_label": STATE_LABELS[submission.state] if submission else "Ej påbörjad",
