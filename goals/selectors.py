@@ -952,12 +952,15 @@ class ReviewRow:
     cells: list
 
 
+REVIEW_UNITS_SHOWN = 50
+
+
 def review_overview(*, year: int, today, user) -> dict:
     """Committees × occasions of a year: state, overdue, and counts per assessment level.
 
     Only what the user reviews (or administers); units' follow-ups waiting are listed too.
     """
-    from .models import Assessment, Submission
+    from .models import Assessment, GoalAssessment, Submission
 
     access = access_for(user)
     occasions = list(ReportingOccasion.objects.filter(plan_year__year=year).order_by("period_end"))
@@ -966,10 +969,18 @@ def review_overview(*, year: int, today, user) -> dict:
     )
     submissions = {
         (s.occasion_id, s.org_unit_id): s
-        for s in Submission.objects.filter(
-            occasion__in=occasions, org_unit__in=committees
-        ).prefetch_related("assessments")
+        for s in Submission.objects.filter(occasion__in=occasions, org_unit__in=committees)
     }
+    # Counted in SQL: a large municipality's committees assess thousands of goals a year.
+    level_counts: dict[int, dict[str, int]] = {}
+    for submission_id, level, n in (
+        GoalAssessment.objects.filter(submission__in=[s.pk for s in submissions.values()])
+        .exclude(level="")
+        .order_by()
+        .values_list("submission_id", "level")
+        .annotate(n=Count("pk"))
+    ):
+        level_counts.setdefault(submission_id, {})[level] = n
     done = {Submission.State.SUBMITTED, Submission.State.APPROVED, Submission.State.PUBLISHED}
     rows = []
     totals = {o.pk: {"overdue": 0, "waiting": 0} for o in occasions}
@@ -980,30 +991,30 @@ def review_overview(*, year: int, today, user) -> dict:
             overdue = today > occasion.deadline and (s is None or s.state not in done)
             counts = {level: 0 for level, _label in Assessment.choices}
             if s is not None:
-                for a in s.assessments.all():
-                    if a.level:
-                        counts[a.level] += 1
+                counts.update(level_counts.get(s.pk, {}))
             if overdue:
                 totals[occasion.pk]["overdue"] += 1
             if s is not None and s.state == Submission.State.SUBMITTED:
                 totals[occasion.pk]["waiting"] += 1
             cells.append(ReviewCell(occasion, s, overdue, counts))
         rows.append(ReviewRow(committee, cells))
+    waiting = Submission.objects.filter(
+        access.review_q("org_unit__"),
+        occasion__in=occasions,
+        state__in=[Submission.State.SUBMITTED, Submission.State.APPROVED],
+    ).exclude(org_unit__kind__in=[OrgUnit.Kind.COMMITTEE, OrgUnit.Kind.MUNICIPALITY])
+    # The oldest first, a bounded number: a large municipality has hundreds waiting.
     unit_waiting = list(
-        Submission.objects.filter(
-            access.review_q("org_unit__"),
-            occasion__in=occasions,
-            state__in=[Submission.State.SUBMITTED, Submission.State.APPROVED],
-        )
-        .exclude(org_unit__kind__in=[OrgUnit.Kind.COMMITTEE, OrgUnit.Kind.MUNICIPALITY])
-        .select_related("occasion", "org_unit")
-        .order_by("occasion__period_end", "org_unit__name")
+        waiting.select_related("occasion", "org_unit").order_by(
+            "occasion__period_end", "org_unit__name"
+        )[:REVIEW_UNITS_SHOWN]
     )
     return {
         "occasions": occasions,
         "rows": rows,
         "totals": totals,
         "unit_waiting": unit_waiting,
+        "unit_waiting_count": waiting.count(),
     }
 
 
