@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format install migrate seed clean chromium poppler backup restore bench
+.PHONY: run test lint format install migrate seed clean chromium poppler backup restore bench loadtest
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] >= (3, 11) else 1)' || \
@@ -74,10 +74,31 @@ restore: $(STAMP)
 	@[ -n "$(FILE)" ] || { echo "Ange säkerhetskopian: make restore FILE=backups/styrsystem-….tar.gz"; exit 1; }
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py restore "$(FILE)" $(if $(YES),--yes)
 
-# Report timings on the demo (not part of `make test`): pages, seconds, peak memory and
-# WeasyPrint's own share; JSON in bench/results/.
+# Timings (not part of `make test`), JSON in bench/results/: the demo's reports (pages,
+# seconds, peak memory, WeasyPrint's own share); the main pages' queries at demo and large
+# scale and their server time at large scale beside a trivial view (the large municipality is
+# cached in bench/.cache/; BENCH_DATABASE_URL=postgres://… measures on PostgreSQL); report
+# parts when bench/report_parts.py exists.
 bench: $(STAMP)
 	DEBUG=1 $(BIN)/python bench/reports.py
+	$(BIN)/python bench/pages.py
+	@if [ -f bench/report_parts.py ]; then echo "DEBUG=1 $(BIN)/python bench/report_parts.py"; \
+		DEBUG=1 $(BIN)/python bench/report_parts.py; fi
+
+# Load test (not part of `make test`): the large municipality on PostgreSQL
+# (LOADTEST_DATABASE_URL, default styrsystem_loadtest on 127.0.0.1), gunicorn with 4 workers
+# and production-like settings, 50 locust users for 2 minutes. Locust lives in .venv-bench.
+BENCH_VENV := .venv-bench
+BENCH_STAMP := $(BENCH_VENV)/.installed
+
+$(BENCH_STAMP): requirements-bench.txt
+	@$(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/pip install --quiet --upgrade pip
+	$(BENCH_VENV)/bin/pip install --quiet -r requirements-bench.txt
+	touch $(BENCH_STAMP)
+
+loadtest: $(STAMP) $(BENCH_STAMP)
+	bash bench/loadtest.sh
 
 clean:
 	rm -rf $(VENV) .pytest_cache staticfiles
