@@ -236,6 +236,7 @@ class IndicatorAdmin(StyrImportExport, VersionedAdmin):
     list_filter = ["direction_goal__committee"]
     search_fields = ["code", "name", "kolada_kpi"]
     inlines = [TargetInline]
+    readonly_fields = ["moved_to_quality_on"]  # moved and moved back on the quality pages
 
     def has_delete_permission(self, request, obj=None):
         if obj is not None and any(m.is_published for m in obj.measurements.all()):

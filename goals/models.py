@@ -447,8 +447,9 @@ class Indicator(models.Model):
     )
     # Set by quality.services when the indicator becomes a quality control: occasions whose
     # period ends on or after this day no longer show it (see goals.selectors.in_steering_q).
+    # Editable only so that the history table shows the move; no form offers it.
     moved_to_quality_on = models.DateField(
-        _("flyttad till kvalitetsledningssystemet"), null=True, blank=True, editable=False
+        _("flyttad till kvalitetsledningssystemet"), null=True, blank=True
     )
     history = HistoricalRecords()
 

@@ -134,7 +134,7 @@ MOVE = {
 }
 
 
-def _measurements(control, rows, users) -> None:
+def _measurements(control, rows) -> None:
     for measured_on, period, value, comment in rows:
         upsert(
             QualityMeasurement,
@@ -146,7 +146,8 @@ def _measurements(control, rows, users) -> None:
 def load_quality_demo() -> None:
     """Controls, measurements, deviations, one lift and one move; a rerun changes nothing."""
     units = {u.code: u for u in OrgUnit.objects.filter(code__in=_unit_codes())}
-    users = {u.username: u for u in get_user_model().objects.filter(username__in=["admin", "enhet"])}
+    people = get_user_model().objects.filter(username__in=["admin", "enhet"])
+    users = {u.username: u for u in people}
     admin = users["admin"]
     with transaction.atomic():
         for row in CONTROLS:
@@ -160,7 +161,7 @@ def load_quality_demo() -> None:
                     "higher_is_better": row["higher_is_better"],
                 },
             )
-            _measurements(control, row["measurements"], users)
+            _measurements(control, row["measurements"])
         for row in DEVIATIONS:
             lift = row.get("lift")
             values = {
@@ -196,7 +197,7 @@ def load_quality_demo() -> None:
                 on=MOVE["on"],
             )
         control = QualityControl.objects.get(source_indicator=indicator)
-        _measurements(control, MOVE["measurements"], users)
+        _measurements(control, MOVE["measurements"])
 
 
 def _unit_codes() -> set[str]:

@@ -13,11 +13,11 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='historicalindicator',
             name='moved_to_quality_on',
-            field=models.DateField(blank=True, editable=False, null=True, verbose_name='flyttad till kvalitetsledningssystemet'),
+            field=models.DateField(blank=True, null=True, verbose_name='flyttad till kvalitetsledningssystemet'),
         ),
         migrations.AddField(
             model_name='indicator',
             name='moved_to_quality_on',
-            field=models.DateField(blank=True, editable=False, null=True, verbose_name='flyttad till kvalitetsledningssystemet'),
+            field=models.DateField(blank=True, null=True, verbose_name='flyttad till kvalitetsledningssystemet'),
         ),
     ]

@@ -1,0 +1,157 @@
+"""The quality forms: Swedish errors under the field with the input kept, no lost updates."""
+
+import datetime
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from goals.models import OrgUnit
+from goals.selectors import history_entries
+from quality.models import Deviation, QualityControl, QualityMeasurement
+
+pytestmark = pytest.mark.django_db
+
+
+def unit(code: str) -> OrgUnit:
+    return OrgUnit.objects.get(code=code)
+
+
+def deviation_data(**changes) -> dict:
+    data = {
+        "version": "0",
+        "org_unit": unit("UF-ENS").pk,
+        "occurred_on": "2026-04-14",
+        "title": "Skolskjutsen kom inte",
+        "description": "Tre elever väntade en timme vid hållplatsen.",
+        "severity": "medium",
+        "status": "registered",
+    }
+    data.update(changes)
+    return data
+
+
+def test_a_unit_head_registers_a_deviation_with_history(client_for):
+    response = client_for("enhet").post(reverse("quality:deviation_create"), deviation_data())
+    deviation = Deviation.objects.get(title="Skolskjutsen kom inte")
+    assert response.status_code == 302 and response["Location"] == deviation.get_absolute_url()
+    assert deviation.reported_by.username == "enhet" and deviation.version == 1
+    assert deviation.occurred_on == datetime.date(2026, 4, 14)
+    page = client_for("enhet").get(deviation.get_absolute_url()).content.decode()
+    assert "Eva Holm" in page and "Skapad" in page
+
+
+def test_deviation_errors_are_swedish_and_keep_what_was_typed(client_for):
+    response = client_for("enhet").post(
+        reverse("quality:deviation_create"),
+        deviation_data(
+            occurred_on="14 april", description="", title="Min rubrik som ska finnas kvar"
+        ),
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Skriv datumet som ÅÅÅÅ-MM-DD, t.ex. 2026-04-30." in html
+    assert "Beskriv vad som hände." in html
+    assert 'id="felsammanfattning"' in html and 'aria-invalid="true"' in html
+    assert "Min rubrik som ska finnas kvar" in html and 'value="14 april"' in html
+    assert not Deviation.objects.filter(title="Min rubrik som ska finnas kvar").exists()
+
+
+def test_a_future_date_and_a_unit_outside_the_users_rights_are_refused(client_for):
+    future = client_for("enhet").post(
+        reverse("quality:deviation_create"), deviation_data(occurred_on="2099-01-01")
+    )
+    assert "Datumet kan inte ligga i framtiden." in future.content.decode()
+    elsewhere = client_for("enhet").post(
+        reverse("quality:deviation_create"), deviation_data(org_unit=unit("SF-AO-HT").pk)
+    )
+    assert elsewhere.status_code == 200
+    assert "du kan bara välja enheter du ansvarar för" in elsewhere.content.decode()
+    assert not Deviation.objects.filter(title="Skolskjutsen kom inte").exists()
+
+
+def test_two_users_editing_one_deviation_lose_nothing(users):
+    deviation = Deviation.objects.get(org_unit__code="UF-ENS")
+    url = reverse("quality:deviation_edit", args=[deviation.pk])
+    first, second = Client(), Client()
+    first.force_login(users["enhet"])
+    second.force_login(users["namnd"])
+    version = deviation.version
+    base = {
+        "version": str(version),
+        "org_unit": deviation.org_unit_id,
+        "occurred_on": deviation.occurred_on.isoformat(),
+        "title": deviation.title,
+        "description": deviation.description,
+        "severity": deviation.severity,
+    }
+    assert first.post(url, {**base, "status": "closed"}).status_code == 302
+    response = second.post(
+        url, {**base, "status": "investigating", "title": "Andra användarens rubrik"}
+    )
+    html = response.content.decode()
+    assert response.status_code == 409
+    assert "Andra användarens rubrik" in html  # the second user's input is kept
+    assert "Eva Holm" in html and "Avslutad" in html  # and what changed meanwhile, by whom
+    deviation.refresh_from_db()
+    assert deviation.status == "closed" and deviation.title != "Andra användarens rubrik"
+    # Saving once more after seeing the change is a deliberate choice and goes through.
+    again = {**base, "status": "investigating", "title": "Andra användarens rubrik"}
+    again["version"] = str(response.context["form"]["version"].value())
+    assert second.post(url, again).status_code == 302
+    deviation.refresh_from_db()
+    assert deviation.title == "Andra användarens rubrik" and deviation.version == version + 2
+
+
+def test_a_control_and_its_measurements_in_swedish_numbers(client_for):
+    client = client_for("namnd")
+    response = client.post(
+        reverse("quality:control_create"),
+        {
+            "version": "0",
+            "org_unit": unit("UF-FRI").pk,
+            "name": "Andel skolmåltider som serveras enligt näringsrekommendationerna",
+            "frequency": "monthly",
+            "unit_of_measure": "%",
+            "higher_is_better": "1",
+            "active": "on",
+        },
+    )
+    control = QualityControl.objects.get(name__startswith="Andel skolmåltider")
+    assert response.status_code == 302 and control.org_unit.code == "UF-FRI"
+    url = reverse("quality:measurement_create", args=[control.pk])
+    bad = client.post(
+        url, {"version": "0", "measured_on": "2026-05-31", "value": "tolv", "comment": "Maj"}
+    )
+    html = bad.content.decode()
+    assert bad.status_code == 200 and "Skriv ett tal, till exempel 1 234,5." in html
+    assert 'value="tolv"' in html and "Maj" in html
+    good = client.post(
+        url,
+        {
+            "version": "0",
+            "measured_on": "2026-05-31",
+            "period_label": "Maj 2026",
+            "value": "1 234,5",
+        },
+    )
+    assert good.status_code == 302
+    measurement = QualityMeasurement.objects.get(control=control)
+    assert str(measurement.value) == "1234.50" and measurement.registered_by.username == "namnd"
+    page = client.get(control.get_absolute_url()).content.decode()
+    assert "1\u00a0234,5" in page and "Maj 2026" in page  # no-break space, as everywhere
+    assert history_entries(measurement)[0].who == "Nils Ek"
+
+
+def test_a_reader_cannot_post_a_deviation(client_for):
+    response = client_for("politiker").post(reverse("quality:deviation_create"), deviation_data())
+    assert response.status_code == 403
+    assert not Deviation.objects.filter(title="Skolskjutsen kom inte").exists()
+
+
+def test_the_quality_demo_loads_again_without_changes():
+    from quality.demo import load_quality_demo
+
+    counts = [m.history.count() for m in (QualityControl, QualityMeasurement, Deviation)]
+    load_quality_demo()
+    assert [m.history.count() for m in (QualityControl, QualityMeasurement, Deviation)] == counts
