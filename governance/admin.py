@@ -5,6 +5,7 @@ file is shown, not changed.
 """
 
 from django.contrib import admin
+from django.db import models
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import Assignment, AssignmentStatus, GoverningDocument
@@ -18,6 +19,7 @@ class GoverningDocumentAdmin(SimpleHistoryAdmin):
     readonly_fields = ["file", "file_name", "version"]
     filter_horizontal = ["units", "direction_goals"]
     list_select_related = ["owning_unit"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 class AssignmentStatusInline(admin.TabularInline):
