@@ -101,6 +101,9 @@ def export_all(user, fmt="xlsx") -> dict[str, bytes]:
 
 
 def wipe_everything_the_formats_carry():
+    from quality.demo import reset_quality_demo
+
+    reset_quality_demo()  # its rows protect units and indicators; the formats do not carry them
     Submission.objects.all().delete()
     Activity.objects.all().delete()
     OperationalPlan.objects.all().delete()
