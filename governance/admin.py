@@ -22,11 +22,23 @@ class GoverningDocumentAdmin(SimpleHistoryAdmin):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
-class AssignmentStatusInline(admin.TabularInline):
+class ReadOnlyStatus:
+    """Statuses are written in the follow-up (and frozen with it); here they are shown."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class AssignmentStatusInline(ReadOnlyStatus, admin.TabularInline):
     model = AssignmentStatus
     extra = 0
     fields = ["submission", "status", "comment"]
-    raw_id_fields = ["submission"]
 
 
 @admin.register(Assignment)
@@ -40,7 +52,7 @@ class AssignmentAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(AssignmentStatus)
-class AssignmentStatusAdmin(SimpleHistoryAdmin):
+class AssignmentStatusAdmin(ReadOnlyStatus, SimpleHistoryAdmin):
     list_display = ["assignment", "submission", "status"]
     list_filter = ["status"]
-    raw_id_fields = ["assignment", "submission"]
+    list_select_related = ["assignment", "submission__occasion__plan_year", "submission__org_unit"]

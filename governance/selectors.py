@@ -115,6 +115,16 @@ def documents_to_review(*, user, today: datetime.date, days: int) -> list[Review
     ]
 
 
+def municipal_documents_without_review(*, user) -> list[GoverningDocument]:
+    """Municipal documents normally have a review date; these have none."""
+    return list(
+        documents_visible_to(user=user)
+        .filter(level=GoverningDocument.Level.MUNICIPAL, next_review_on__isnull=True)
+        .select_related("owning_unit")
+        .order_by("title", "pk")
+    )
+
+
 def documents_for_goal(*, user, goal) -> list[GoverningDocument]:
     return list(
         documents_visible_to(user=user)

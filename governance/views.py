@@ -196,7 +196,16 @@ def documents_review(request):
     return render(
         request,
         "governance/documents_review.html",
-        {"rows": rows, "days": days, "raw_days": raw, "error": error, "today": today},
+        {
+            "rows": rows,
+            "days": days,
+            "raw_days": raw,
+            "error": error,
+            "today": today,
+            "without_date": []
+            if error
+            else selectors.municipal_documents_without_review(user=request.user),
+        },
         status=400 if error else 200,
     )
 

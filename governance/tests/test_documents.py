@@ -136,6 +136,14 @@ def test_review_list_shows_late_and_near_ones_by_date(client_for):
     assert [r.document.title for r in narrower if r.document.title in mine] == ["Sen plan"]
 
 
+def test_review_list_names_municipal_documents_without_a_review_date(client_for):
+    document(title="Plan utan datum", next_review_on=None)
+    document(title="Lag utan datum", level=GoverningDocument.Level.STATE, next_review_on=None)
+    page = client_for("namnd").get(reverse("governance:documents_review"))
+    assert [d.title for d in page.context["without_date"]] == ["Plan utan datum"]
+    assert "utan revideringsdatum" in page.content.decode()
+
+
 @pytest.mark.parametrize("bad", ["abc", "-5", "1,5", "99999999999999", "\x00", "٣"])
 def test_review_list_refuses_bad_days_in_swedish(client_for, bad):
     response = client_for("namnd").get(reverse("governance:documents_review"), {"dagar": bad})
