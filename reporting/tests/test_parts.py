@@ -8,6 +8,7 @@ each committee starts: every committee and the appendix begin on a new page, so 
 document must have the same pages.
 """
 
+import contextlib
 import hashlib
 import io
 import re
@@ -230,3 +231,80 @@ def test_a_part_that_fails_fails_the_report_and_ordering_again_retries_it(order,
     assert again.pk == report.pk and again.status == Status.DONE, again.error
     failed.refresh_from_db()
     assert failed.status == ReportPart.Status.DONE and failed.attempt == 2
+
+
+# --- two parts finish at the same moment ---------------------------------------------------------
+
+
+@pytest.mark.serial
+def test_two_parts_finishing_at_once_enqueue_one_join(
+    transactional_db, settings, tmp_path, monkeypatch
+):
+    """Each thread has its own connection and transaction; both mark their part done, then
+    meet at a barrier and look for waiting reports at the same moment. On PostgreSQL the
+    report's row lock lets exactly one of them see that nothing is left; on SQLite the
+    IMMEDIATE transactions serialise them (the barrier times out) with the same outcome.
+    Run apart: `pytest -m serial reporting/tests/test_parts.py`.
+    """
+    import threading
+
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+
+    from goals.demo import load_demo
+    from goals.models import Vision
+
+    if not Vision.objects.exists():
+        load_demo()
+    settings.MEDIA_ROOT = tmp_path / "media"
+    queued_parts, joins = [], []
+    monkeypatch.setattr(services, "enqueue_part", lambda *args: queued_parts.append(args))
+    monkeypatch.setattr(services, "enqueue_join", lambda *args: joins.append(args))
+    monkeypatch.setattr(
+        parts,
+        "print_html",
+        lambda html: parts.PrintedPart(pdf=b"%PDF-1.7 del", pages=2, seconds=0.0, links=[]),
+    )
+    report = services.request_report(
+        kind="municipality",
+        occasion=annual_2025(),
+        org_unit=None,
+        user=get_user_model().objects.get(username="klk"),
+    )
+    report.refresh_from_db()
+    assert report.status == Status.RUNNING and len(queued_parts) == len(committees()) + 1
+    last_two = queued_parts[-2:]
+    for part_id, attempt in queued_parts[:-2]:
+        services.run_part(part_id, attempt)
+    assert joins == []
+
+    barrier = threading.Barrier(2, timeout=3)
+    real_done = services._part_done
+    errors = []
+
+    def meeting(part):
+        # SQLite: the other transaction waits for this one's write lock; the barrier breaks.
+        with contextlib.suppress(threading.BrokenBarrierError):
+            barrier.wait()
+        real_done(part)
+
+    monkeypatch.setattr(services, "_part_done", meeting)
+
+    def finish(part_id, attempt):
+        try:
+            services.run_part(part_id, attempt)
+        except Exception as exc:  # pragma: no cover - shown by the assertion below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=finish, args=args) for args in last_two]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert errors == []
+    assert joins == [(report.pk, report.attempt)]
+    report.refresh_from_db()
+    assert report.join_attempt == report.attempt
+    assert not ReportPart.objects.exclude(status=ReportPart.Status.DONE).exists()
