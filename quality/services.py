@@ -180,7 +180,7 @@ def indicator_move_to_quality(
                 name=current.name[:400],
                 description=(
                     f"Flyttad från indikatorn {current.code} under inriktningsmålet "
-                    f"{goal.code} {goal.title}."
+                    f"{goal.code} {goal.title.rstrip('.')}."
                 ),
                 frequency=QualityControl.Frequency.YEARLY,
                 owner=current.owner,
