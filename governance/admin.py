@@ -1,25 +1,37 @@
 """Django admin for governing documents and assignments, in Swedish, with history.
 
 Files are uploaded through the document page, which checks that they are PDFs; here the
-file is shown, not changed.
+file is shown, not changed. Saves are version-checked like the pages' (goals.admin).
 """
 
 from django.contrib import admin
 from django.db import models
-from simple_history.admin import SimpleHistoryAdmin
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from goals.admin import VersionedAdmin
 
 from .models import Assignment, AssignmentStatus, GoverningDocument
 
 
 @admin.register(GoverningDocument)
-class GoverningDocumentAdmin(SimpleHistoryAdmin):
+class GoverningDocumentAdmin(VersionedAdmin):
     list_display = ["title", "kind", "level", "decided_by", "decided_on", "next_review_on"]
     list_filter = ["kind", "level"]
     search_fields = ["title", "decided_by"]
-    readonly_fields = ["file", "file_name", "version"]
+    exclude = ["file", "file_name"]
+    readonly_fields = ["uploaded_file", "version"]
     filter_horizontal = ["units", "direction_goals"]
     list_select_related = ["owning_unit"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    @admin.display(description=_("uppladdad fil"))
+    def uploaded_file(self, obj):
+        if not obj or not obj.file:
+            return "–"
+        url = reverse("governance:document_file", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, obj.download_name)
 
 
 class ReadOnlyStatus:
@@ -42,17 +54,10 @@ class AssignmentStatusInline(ReadOnlyStatus, admin.TabularInline):
 
 
 @admin.register(Assignment)
-class AssignmentAdmin(SimpleHistoryAdmin):
+class AssignmentAdmin(VersionedAdmin):
     list_display = ["short_text", "given_by", "receiving_unit", "given_on", "deadline", "closed_on"]
     list_filter = ["closed_on"]
     search_fields = ["text"]
     readonly_fields = ["version"]
     list_select_related = ["given_by", "receiving_unit"]
     inlines = [AssignmentStatusInline]
-
-
-@admin.register(AssignmentStatus)
-class AssignmentStatusAdmin(ReadOnlyStatus, SimpleHistoryAdmin):
-    list_display = ["assignment", "submission", "status"]
-    list_filter = ["status"]
-    list_select_related = ["assignment", "submission__occasion__plan_year", "submission__org_unit"]

@@ -312,6 +312,32 @@ def test_a_stale_edit_with_a_file_stores_no_file(client_for, media_root):
     assert stored_files(media_root) == []
 
 
+def test_an_admin_save_is_versioned_too(client_for):
+    doc = document()
+    url = reverse("admin:governance_governingdocument_change", args=[doc.pk])
+    client = client_for("admin")
+    page = client.get(url)
+    assert page.status_code == 200 and "Riktlinje för skolskjuts" in page.content.decode()
+    data = {
+        "base_version": "1",
+        "title": "Riktlinje för skolskjuts (reviderad)",
+        "kind": "riktlinje",
+        "level": "kommunal",
+        "decided_by": "Utbildningsnämnden",
+        "decided_on": "2024-05-13",
+        "next_review_on": "",
+        "link": "https://www.danderyd.se/",
+        "owning_unit": str(doc.owning_unit_id),
+    }
+    assert client.post(url, data).status_code == 302
+    doc.refresh_from_db()
+    assert doc.version == 2 and doc.title.endswith("(reviderad)")
+    stale = client.post(url, {**data, "title": "Gammal"})
+    assert stale.status_code == 200 and "Någon annan har sparat" in stale.content.decode()
+    doc.refresh_from_db()
+    assert doc.title.endswith("(reviderad)")
+
+
 # --- beside the chain ---------------------------------------------------------------------------
 
 
