@@ -109,7 +109,7 @@ def _forms(request, *, occasion, unit, submission, context, data=None):
     forms["activities"] = {}
     forms["priorities"] = None
     forms["assignments"] = AssignmentStatusForms(
-        data, occasion=occasion, unit=unit, submission=submission
+        data, occasion=occasion, unit=unit, submission=submission, user=request.user
     )
     if not occasion.is_follow_up:
         return forms  # the Verksamhetsplan: the plan, its comment and budget frame
@@ -481,7 +481,7 @@ def review_submission(request, pk):
             "can_publish": access.can_publish(unit),
             "levels": Assessment,
             "assignment_rows": followup_assignments(
-                occasion=submission.occasion, unit=unit, submission=submission
+                occasion=submission.occasion, unit=unit, submission=submission, user=request.user
             ),
         }
     )

@@ -15,9 +15,9 @@ __all__ = ["AssignmentStatusForms", "assignment_statuses_save", "followup_assign
 class AssignmentStatusForms:
     """The status forms of one follow-up, bound to `data` when given."""
 
-    def __init__(self, data=None, *, occasion, unit, submission):
+    def __init__(self, data=None, *, occasion, unit, submission, user=None):
         self.rows: list[FollowUpAssignment] = (
-            followup_assignments(occasion=occasion, unit=unit, submission=submission)
+            followup_assignments(occasion=occasion, unit=unit, submission=submission, user=user)
             if occasion.is_follow_up
             else []
         )

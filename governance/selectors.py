@@ -201,12 +201,13 @@ class FollowUpAssignment:
 
 
 def followup_assignments(
-    *, occasion: ReportingOccasion, unit: OrgUnit, submission: Submission | None
+    *, occasion: ReportingOccasion, unit: OrgUnit, submission: Submission | None, user=None
 ) -> list[FollowUpAssignment]:
     """The assignments a follow-up reports on: those of the unit and below, open at the occasion.
 
     A follow-up handed in shows what was handed in: an assignment with a stored status stays
-    even if it no longer fits the rule. Two queries whatever the number of assignments.
+    even if it no longer fits the rule. Two queries whatever the number of assignments. With
+    `user`, only the assignments of units the user sees.
     """
     statuses = (
         {s.assignment_id: s for s in AssignmentStatus.objects.filter(submission=submission)}
@@ -223,7 +224,12 @@ def followup_assignments(
         .select_related("given_by", "receiving_unit")
         .order_by("deadline", "pk")
     )
-    return [FollowUpAssignment(a, statuses.get(a.pk)) for a in assignments]
+    rows = [FollowUpAssignment(a, statuses.get(a.pk)) for a in assignments]
+    if user is not None:
+        # A unit head reading the committee's follow-up sees their own unit's, not siblings'.
+        access = access_for(user)
+        rows = [r for r in rows if access.sees_unit(r.assignment.receiving_unit)]
+    return rows
 
 
 def report_assignments(*, occasion: ReportingOccasion, committees: list[OrgUnit]) -> dict:

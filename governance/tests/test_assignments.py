@@ -338,3 +338,17 @@ def test_the_pdf_has_the_assignments_table():
     assert "Kommunfullmäktige 2025-06-16 2026-03-31 Försenat" in table
     assert "Upphandlingen av konsultstöd överprövades" in table
     assert table.index("solceller") < table.index("Ekonomi")
+
+
+def test_a_unit_head_reading_the_committees_follow_up_sees_only_their_branch(
+    client_for, tertial, absence, users
+):
+    assignment(text="Uppdrag till Fribergaskolan.", to="UF-FRI")
+    assignment(text="Uppdrag till Enebybergs skola.", to="UF-ENS")
+    _submitted_with_status(tertial, absence, users)
+    page = client_for("enhet").get(reverse("followup_edit", args=[tertial.pk, "UN"]))
+    html = page.content.decode()
+    assert "Uppdrag till Enebybergs skola." in html and ABSENCE in html
+    assert "Uppdrag till Fribergaskolan." not in html
+    namnd = client_for("namnd").get(reverse("followup_edit", args=[tertial.pk, "UN"]))
+    assert "Uppdrag till Fribergaskolan." in namnd.content.decode()
