@@ -140,6 +140,8 @@ class GoverningDocumentForm(VersionedForm):
             "committee__name", "code"
         )
         self.fields["direction_goals"].label_from_instance = lambda g: f"{g.code} {g.title}"
+        self.fields["kind"].choices = [("", _("Välj typ")), *GoverningDocument.Kind.choices]
+        self.fields["level"].choices = [("", _("Välj nivå")), *GoverningDocument.Level.choices]
         for name in ("decided_on", "next_review_on"):
             _date_field(self.fields[name])
         self.fields["link"].error_messages["invalid"] = _(
