@@ -143,3 +143,35 @@ def test_the_overview_lists_only_the_users_subtree_and_filters(client_for):
     assert "Ett planerat lunchbesök uteblev" not in text
     # A unit outside the subtree cannot be asked for.
     assert client_for("enhet").get(reverse("quality:overview"), {"enhet": "SF"}).status_code == 404
+
+
+def test_the_overview_makes_the_same_number_of_queries_whatever_the_amount(client_for, users):
+    import datetime
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from goals.models import OrgUnit
+
+    client = client_for("klk")
+    url = reverse("quality:overview")
+    client.get(url)
+    with CaptureQueriesContext(connection) as before:
+        client.get(url)
+    unit = OrgUnit.objects.get(code="UF-FRI")
+    for n in range(5):
+        control = QualityControl.objects.create(
+            org_unit=unit, name=f"Kontroll {n}", owner=users["namnd"]
+        )
+        control.measurements.create(measured_on=datetime.date(2026, 5, 1), value=n)
+        Deviation.objects.create(
+            org_unit=unit,
+            occurred_on=datetime.date(2026, 5, 1),
+            title=f"Avvikelse {n}",
+            description="Exempel.",
+            reported_by=users["namnd"],
+        )
+    with CaptureQueriesContext(connection) as after:
+        html = client.get(url).content.decode()
+    assert "Kontroll 4" in html and "Avvikelse 4" in html
+    assert len(after) == len(before)
