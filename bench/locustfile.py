@@ -65,7 +65,7 @@ class CommitteeStaff(Persona):
     usernames = ["stor-namnd"]
 
     @task(2)
-    def start(self):
+    def start_page(self):
         self.open("start", "startsida")
 
     @task(3)
@@ -88,7 +88,7 @@ class UnitStaff(Persona):
     usernames = ["stor-enhet"]
 
     @task(2)
-    def start(self):
+    def start_page(self):
         self.open("start", "startsida")
 
     @task(3)
@@ -189,5 +189,5 @@ def report(environment, **_kwargs):
         encoding="utf-8",
     )
     print(f"Resultat: {out}")
-    if total.num_failures:
+    if total.num_failures or not total.num_requests:
         environment.process_exit_code = 1

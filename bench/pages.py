@@ -225,6 +225,32 @@ def child(scale: str, database_url: str, runs: int) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def demo_database_url(database_dir: str) -> str:
+    """A fresh database for the demo, of the same kind as the large one's (queries compare)."""
+    url = os.environ.get("BENCH_DATABASE_URL")
+    if not url:
+        return f"sqlite:///{database_dir}/demo.sqlite3"
+    import dj_database_url
+    import psycopg2
+    from psycopg2 import sql
+
+    config = dj_database_url.parse(url)
+    name = f"{config['NAME']}_demo"
+    connection = psycopg2.connect(
+        dbname="postgres",
+        user=config["USER"],
+        password=config["PASSWORD"] or None,
+        host=config["HOST"],
+        port=config["PORT"] or 5432,
+    )
+    connection.autocommit = True
+    with connection.cursor() as cursor:
+        cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
+        cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    connection.close()
+    return url.rsplit("/", 1)[0] + "/" + name
+
+
 def large_database_url() -> str:
     url = os.environ.get("BENCH_DATABASE_URL")
     if url:
@@ -248,8 +274,9 @@ def main() -> int:
         return 0
 
     with tempfile.TemporaryDirectory(prefix="styr-bench-") as database_dir:
-        print("Demo: läser in Danderyds demodata i en tillfällig SQLite-databas …", flush=True)
-        demo = child("demo", f"sqlite:///{database_dir}/demo.sqlite3", runs=0)
+        demo_url = demo_database_url(database_dir)
+        print(f"Demo: läser in Danderyds demodata i {demo_url} …", flush=True)
+        demo = child("demo", demo_url, runs=0)
     print("Stor skala: läser in (eller återanvänder) den stora kommunen …", flush=True)
     large = child("large", large_database_url(), runs=args.runs)
 

@@ -346,8 +346,12 @@ class HistoryEntry:
 _ACTIONS = {"+": "Skapad", "~": "Ändrad", "-": "Borttagen"}
 
 
-def _display(model, name: str, value) -> str:
-    """A historical value as the user knows it: labels, names, Swedish numbers."""
+def _display(model, name: str, value, current=None) -> str:
+    """A historical value as the user knows it: labels, names, Swedish numbers.
+
+    `current`: the object whose history this is; a foreign key that still points where it
+    did is named from the related object already loaded on it, without a query.
+    """
     from .forms import format_swedish_number
 
     if value is None or value == "" or value == []:
@@ -362,7 +366,14 @@ def _display(model, name: str, value) -> str:
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
     if field.is_relation:
-        obj = field.related_model._default_manager.filter(pk=value).first()
+        if (
+            current is not None
+            and field.is_cached(current)
+            and getattr(current, field.attname) == value
+        ):
+            obj = getattr(current, field.name)
+        else:
+            obj = field.related_model._default_manager.filter(pk=value).first()
         if obj is None:
             return f"#{value}"
         if hasattr(obj, "get_full_name"):
@@ -425,7 +436,7 @@ def history_entries(obj, *, since_version: int | None = None) -> list[HistoryEnt
                 if value not in (None, "", False) or isinstance(value, bool):
                     changes.append(
                         HistoryChange(
-                            labels.get(f.name, f.name), "–", _display(model, f.name, value)
+                            labels.get(f.name, f.name), "–", _display(model, f.name, value, obj)
                         )
                     )
             for f in model._meta.many_to_many:
@@ -446,8 +457,8 @@ def history_entries(obj, *, since_version: int | None = None) -> list[HistoryEnt
             changes = [
                 HistoryChange(
                     labels.get(c.field, c.field),
-                    _display(model, c.field, c.old),
-                    _display(model, c.field, c.new),
+                    _display(model, c.field, c.old, obj),
+                    _display(model, c.field, c.new, obj),
                 )
                 for c in delta.changes
             ]
@@ -907,21 +918,38 @@ def followup_context(*, occasion: ReportingOccasion, unit: OrgUnit, submission, 
             # A unit head reading the committee's follow-up sees their own unit, not siblings.
             access = access_for(user)
             units = [u for u in units if access.covers(u)]
+        unit_ids = [u.pk for u in units]
         unit_submissions = {
             s.org_unit_id: s
-            for s in Submission.objects.filter(
-                occasion=occasion, org_unit__in=units
-            ).prefetch_related("assessments", "activity_followups")
+            for s in Submission.objects.filter(occasion=occasion, org_unit__in=unit_ids)
         }
+        # The units' assessments and activity statuses in two queries, whether or not any
+        # unit has started, and the statuses counted in SQL.
+        levels: dict[int, dict] = {}
+        for a in GoalAssessment.objects.filter(
+            submission__occasion=occasion, submission__org_unit__in=unit_ids
+        ):
+            levels.setdefault(a.submission_id, {})[a.direction_goal_id] = a
+        status_counts: dict[int, dict[str, int]] = {}
+        for submission_id, status, n in (
+            ActivityFollowUp.objects.filter(
+                submission__occasion=occasion, submission__org_unit__in=unit_ids
+            )
+            .order_by()
+            .values_list("submission_id", "status")
+            .annotate(n=Count("pk"))
+        ):
+            status_counts.setdefault(submission_id, {})[status] = n
         status_labels = dict(Activity.Status.choices)
         for u in units:
             s = unit_submissions.get(u.pk)
             row = RollupRow(unit=u, submission=s)
             if s is not None:
-                row.levels = {a.direction_goal_id: a for a in s.assessments.all()}
-                for f in s.activity_followups.all():
-                    label = status_labels.get(f.status, f.status)
-                    row.activity_counts[label] = row.activity_counts.get(label, 0) + 1
+                row.levels = levels.get(s.pk, {})
+                counted = status_counts.get(s.pk, {})
+                for status, label in status_labels.items():
+                    if status in counted:
+                        row.activity_counts[label] = counted[status]
             rollup.append(row)
     return {
         "goals": goals,
