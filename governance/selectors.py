@@ -69,9 +69,12 @@ def document_list(
             "governingdocument_id"
         )
         documents = documents.filter(Q(owning_unit=unit) | Q(pk__in=linked))
+    found = list(documents.order_by("title", "pk"))
     if search:
-        documents = documents.filter(title__icontains=search)
-    return list(documents.order_by("title", "pk"))
+        # In Python: SQLite compares only ASCII letters without regard to case (Å, Ä, Ö).
+        wanted = search.casefold()
+        found = [d for d in found if wanted in d.title.casefold()]
+    return found
 
 
 def document_detail(*, document: GoverningDocument, user) -> dict:

@@ -196,6 +196,14 @@ def test_open_assignments_are_in_the_follow_up_and_saved_with_it(
     assert "Försenat" in detail and "Tertialrapport 1 2026" in detail
 
 
+def test_the_verksamhetsplan_occasion_has_no_assignment_statuses(client_for):
+    plan = ReportingOccasion.objects.get(plan_year__year=2026, kind="operational_plan")
+    page = client_for("namnd").get(reverse("followup_edit", args=[plan.pk, "UN"]))
+    assert page.status_code == 200
+    assert "uppdrag-" not in page.content.decode()
+    assert list(page.context["forms"]["assignments"]) == []
+
+
 def test_a_comment_without_a_status_is_an_error_under_the_field_and_nothing_is_saved(
     client_for, tertial, absence
 ):

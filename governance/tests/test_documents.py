@@ -105,6 +105,8 @@ def test_list_filters_by_kind_level_unit_and_title(client_for):
     assert "Socialtjänstlagen (2001:453)" not in {d.title for d in un}
     found = client.get(url, {"q": "kommunal"}).context["documents"]
     assert [d.title for d in found] == ["Kommunallagen (2017:725)"]
+    found = client.get(url, {"q": "ÄLDREOMSORGEN"}).context["documents"]
+    assert [d.title for d in found] == ["Riktlinje för biståndsbedömning inom äldreomsorgen"]
     # Unknown values are ignored, not errors.
     assert client.get(url, {"typ": "x", "niva": "'", "enhet": "\x00"}).status_code == 200
 
@@ -239,6 +241,31 @@ def test_a_document_without_a_file_has_no_download(client_for):
         client_for("namnd").get(reverse("governance:document_file", args=[doc.pk])).status_code
         == 404
     )
+
+
+def test_hostile_input_gets_swedish_errors_never_a_server_error(client_for, media_root):
+    client = client_for("namnd")
+    hostile = form_data(
+        title="Nul\x00l",
+        owning_unit="99999999999999999999999",
+        units=["x", "1" * 30, "-1"],
+        direction_goals=["\x00"],
+        decided_on="2024-02-30",
+        link="https://exa mple.se/" + "a" * 600,
+        upload=SimpleUploadedFile("\x00../../etc/passwd.pdf", b"%PDF-" + b"\x00" * 10),
+    )
+    response = client.post(reverse("governance:document_create"), hostile)
+    assert response.status_code == 400
+    html = response.content.decode()
+    for field in ("title", "owning_unit", "units", "decided_on", "link"):
+        assert f'id="id_{field}_fel"' in html, field
+    assert "Skriv datumet som ÅÅÅÅ-MM-DD" in html
+    assert stored_files(media_root) == []
+    response = client.post(
+        reverse("governance:assignment_create"),
+        {"given_by": "-1", "receiving_unit": "1e9", "given_on": "x", "text": "\x00"},
+    )
+    assert response.status_code == 400
 
 
 # --- history and concurrent edits -------------------------------------------------------------
