@@ -360,3 +360,14 @@ def test_a_unit_head_reading_the_committees_follow_up_sees_only_their_branch(
     assert "Uppdrag till Fribergaskolan." not in html
     namnd = client_for("namnd").get(reverse("followup_edit", args=[tertial.pk, "UN"]))
     assert "Uppdrag till Fribergaskolan." in namnd.content.decode()
+
+
+def test_an_assignment_finished_during_the_year_is_in_that_years_report_only():
+    annual = ReportingOccasion.objects.get(plan_year__year=2025, name="Verksamhetsberättelse")
+    kfn = OrgUnit.objects.get(code="KFN")
+    rows = committee_report_data(occasion=annual, org_unit=kfn)["committees"][0]["assignments"]
+    library = next(r for r in rows if r["text"].startswith("Ta fram en biblioteksplan"))
+    assert library["closed_on"] == "2025-03-17" and library["given_by"] == "Kommunfullmäktige"
+    plan_2026 = ReportingOccasion.objects.get(plan_year__year=2026, name="Tertialrapport 1")
+    later = committee_report_data(occasion=plan_2026, org_unit=kfn)["committees"][0]
+    assert all("biblioteksplan" not in r["text"] for r in later["assignments"])
