@@ -13,6 +13,10 @@ PostgreSQL database of its own, it measures:
 Targets: (b) ≤ 0.6 × (a); (c) ≤ 15 % of (b); (d) ≤ 1 GiB per worker. A table is printed and
 JSON written to bench/results/ (ignored by git).
 
+WeasyPrint subsets the embedded fonts of every document it writes; with fontTools (when the
+HarfBuzz-Subset library is missing) that costs about 0.4 s per document, paid once per part.
+The table says which one ran. Debian's libharfbuzz-subset0 (HarfBuzz ≥ 4.1) removes it.
+
 Seeding the large data takes minutes, so the database is kept between runs, named by the
 scale (drop it with --reseed). Usage:
 
@@ -173,7 +177,14 @@ def single_document(occasion_id: int) -> dict:
         "html_mb": round(len(html.encode()) / 1e6, 1),
         "pdf_mb": round(len(pdf) / 1e6, 1),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "cpu_seconds": round(cpu_seconds(), 1),
+        "load_average": round(os.getloadavg()[0], 1),
     }
+
+
+def cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def run_single(args, occasion) -> dict:
@@ -230,6 +241,15 @@ class Workers:
             peaks.append(round(int(line.split()[1]) / 1024, 1))
         return peaks
 
+    def cpu_seconds(self) -> float:
+        """User and system CPU time of all workers so far."""
+        ticks = os.sysconf("SC_CLK_TCK")
+        total = 0
+        for process in self.processes:
+            fields = Path(f"/proc/{process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+        return total / ticks
+
     def alive(self) -> bool:
         return all(process.poll() is None for process in self.processes)
 
@@ -263,6 +283,7 @@ def order_and_wait(occasion, user, workers: Workers, timeout: float) -> dict:
     from reporting.models import GeneratedReport, ReportPart
 
     since = timezone.now()
+    cpu_before = workers.cpu_seconds()
     started = time.perf_counter()
     report = services.request_report(
         kind="municipality", occasion=occasion, org_unit=None, user=user
@@ -279,7 +300,25 @@ def order_and_wait(occasion, user, workers: Workers, timeout: float) -> dict:
     if report.status != GeneratedReport.Status.DONE:
         raise SystemExit(f"Rapporten misslyckades: {report.error}")
     printed = ReportPart.objects.filter(rendered_at__gte=since)
+    plan = report.parts_plan or {}
+    timings = plan.get("timings", {})
+    moments = {
+        "claimed": report.started_at,
+        "planned": _moment(plan.get("planned_at")),
+        "joining": _moment(timings.get("join_started_at")),
+        "finished": report.finished_at,
+    }
+    steps = {}
+    previous = since
+    for step, moment in moments.items():
+        if moment is not None and previous is not None:
+            steps[f"until_{step}_seconds"] = round((moment - previous).total_seconds(), 2)
+        previous = moment or previous
     return {
+        "worker_cpu_seconds": round(workers.cpu_seconds() - cpu_before, 1),
+        "load_average": round(os.getloadavg()[0], 1),
+        "steps": steps,
+        "join": {k: v for k, v in timings.items() if not k.endswith("_at")},
         "report": report.pk,
         "version": report.version,
         "pages": report.pages,
@@ -293,6 +332,10 @@ def order_and_wait(occasion, user, workers: Workers, timeout: float) -> dict:
         "part_pages_printed": sum(p.pages or 0 for p in printed),
         "pdf_mb": round(report.size / 1e6, 1),
     }
+
+
+def _moment(text):
+    return datetime.datetime.fromisoformat(text) if text else None
 
 
 def change_one_committee(occasion) -> str:
@@ -417,9 +460,15 @@ def main() -> int:
         f"{parted['parts_printed']}; (c) skrev ut {again['parts_printed']} "
         f"({again['part_pages_printed']} sidor)."
     )
+    for label, run in (("(b)", parted), ("(c)", again)):
+        print(
+            f"{label}: arbetarnas CPU {run['worker_cpu_seconds']} s, belastning "
+            f"{run['load_average']}; steg {run['steps']}; sammanfogning {run['join']}."
+        )
     if single:
         print(
-            f"(a): insamling {single['gather_seconds']} s, mall {single['template_seconds']} s, "
+            f"(a): CPU {single['cpu_seconds']} s, belastning {single['load_average']}; "
+            f"insamling {single['gather_seconds']} s, mall {single['template_seconds']} s, "
             f"WeasyPrint {single['weasyprint_seconds']} s, topp-RSS {single['peak_rss_mb']} MB."
         )
 

@@ -267,7 +267,7 @@ def _render(render, report: GeneratedReport, data: dict):
     return render.render_report(**kwargs)
 
 
-def _store(report, *, attempt, rendered, content_hash, published, seconds) -> None:
+def _store(report, *, attempt, rendered, content_hash, published, seconds, plan=None) -> None:
     digest = sha256_bytes(rendered.pdf)
     report.sha256 = digest  # part of the file name
     storage = report.file.storage
@@ -315,6 +315,8 @@ def _store(report, *, attempt, rendered, content_hash, published, seconds) -> No
             current.finished_at = timezone.now()
             current.render_seconds = round(seconds, 3)
             current.weasyprint_seconds = round(rendered.weasyprint_seconds, 3)
+            if plan is not None:
+                current.parts_plan = plan
             current.save()
     except Exception:
         storage.delete(name)
@@ -354,6 +356,7 @@ def _start_parts(report, *, attempt, data, content_hash, all_published) -> dict:
             {"hash": s.content_hash, "kind": s.kind, "label": s.label, "anchor": s.anchor}
             for s in specs
         ],
+        "planned_at": timezone.now().isoformat(),
     }
     to_render = []
     with transaction.atomic():
@@ -554,7 +557,9 @@ def run_join(report_id: int, attempt: int) -> dict:
         logger.info("Report %s attempt %s is not waiting for its join", report_id, attempt)
         return {"report": report_id, "attempt": attempt, "rendered": False}
     try:
-        rendered = _join(report)
+        joining = timezone.now()
+        rendered, timings = _join(report)
+        timings["join_started_at"] = joining.isoformat()
         seconds = (timezone.now() - (report.started_at or report.created_at)).total_seconds()
         _store(
             report,
@@ -563,6 +568,7 @@ def run_join(report_id: int, attempt: int) -> dict:
             content_hash=report.parts_plan["fingerprint"],
             published=report.parts_plan["published"],
             seconds=seconds,
+            plan={**report.parts_plan, "timings": timings},
         )
     except Exception as exc:
         logger.exception("Report %s failed at the join", report_id)
@@ -590,6 +596,7 @@ def _join(report: GeneratedReport):
     generated_at = timezone.now()
     version = report.version if plan["published"] else None
     front, front_seconds = _front(report, plan, uses, generated_at=generated_at)
+    timings = {"front_seconds": round(front_seconds, 2), "front_prints": front["prints"]}
     starts = front["starts"]
     total = front["part"].pages + sum(use.part.pages for use in uses)
     footer = parts.footer_text(
@@ -600,6 +607,7 @@ def _join(report: GeneratedReport):
         fingerprint=plan["fingerprint"],
     )
     overlay, overlay_seconds = parts.print_overlay(total, footer)
+    timings["overlay_seconds"] = round(overlay_seconds, 2)
     with front["part"].file.storage.open(front["part"].file.name, "rb") as handle:
         front_pdf = handle.read()
     joined = parts.join(
@@ -610,13 +618,14 @@ def _join(report: GeneratedReport):
         title=plan["title"],
         author=plan["front"]["municipality"],
     )
+    timings["pypdf_seconds"] = round(joined.seconds, 2)
     since = report.started_at or report.created_at
     printed_here = sum(
         use.part.seconds or 0
         for use in uses
         if use.part.rendered_at and use.part.rendered_at >= since
     )
-    return render.RenderedReport(
+    rendered = render.RenderedReport(
         pdf=joined.pdf,
         pages=joined.pages,
         title=plan["title"],
@@ -625,6 +634,7 @@ def _join(report: GeneratedReport):
         seconds=joined.seconds,
         weasyprint_seconds=printed_here + front_seconds + overlay_seconds,
     )
+    return rendered, timings
 
 
 def _front(report, plan, uses, *, generated_at) -> tuple[dict, float]:
@@ -644,7 +654,7 @@ def _front(report, plan, uses, *, generated_at) -> tuple[dict, float]:
         .first()
     )
     front_pages = last or 4
-    seconds = 0.0
+    seconds, prints = 0.0, 0
     for _ in range(5):
         starts, page = {}, front_pages + 1
         for use, entry in zip(uses, plan["parts"], strict=True):
@@ -664,9 +674,10 @@ def _front(report, plan, uses, *, generated_at) -> tuple[dict, float]:
         if part is None or not part.file.storage.exists(part.file.name):
             printed = parts.print_html(parts.front_html(plan["front"], **arguments))
             seconds += printed.seconds
+            prints += 1
             part = _store_front(content_hash, scope_key, printed)
         if part.pages == front_pages:
-            return {"part": part, "starts": starts}, seconds
+            return {"part": part, "starts": starts, "prints": prints}, seconds
         front_pages = part.pages
     raise RuntimeError("Innehållsförteckningens sidantal blev inte stabilt.")
 
