@@ -133,8 +133,8 @@ class ChainTree:
 # A large municipality has hundreds of goals and thousands of activities a year: the chain
 # page shows this many goals a page, and this many activities under each goal (the goal's
 # own page lists them all).
-CHAIN_GOALS_PER_PAGE = 60
-CHAIN_ACTIVITIES_PER_GOAL = 8
+CHAIN_GOALS_PER_PAGE = 30
+CHAIN_ACTIVITIES_PER_GOAL = 5
 
 
 def chain_tree(*, user, year: int, committee: OrgUnit | None = None, page: int = 1) -> ChainTree:
@@ -818,6 +818,7 @@ class RollupRow:
     unit: OrgUnit
     submission: object | None
     levels: dict = field(default_factory=dict)  # goal id -> GoalAssessment
+    cells: list = field(default_factory=list)  # per goal of the page, GoalAssessment or None
     activity_counts: dict = field(default_factory=dict)  # status label -> n
 
 
@@ -950,6 +951,7 @@ def followup_context(*, occasion: ReportingOccasion, unit: OrgUnit, submission, 
                 for status, label in status_labels.items():
                     if status in counted:
                         row.activity_counts[label] = counted[status]
+            row.cells = [row.levels.get(g.pk) for g in goals]
             rollup.append(row)
     return {
         "goals": goals,
