@@ -264,6 +264,7 @@ class ReportPart(models.Model):
         FRONT = "front", _("Omslag, innehåll och sammanfattning")
         COMMITTEE = "committee", _("Nämnd")
         APPENDIX = "appendix", _("Bilaga")
+        PAGE_NUMBERS = "page_numbers", _("Sidnummer")
 
     Status = GeneratedReport.Status
 

@@ -9,8 +9,9 @@
 
 A part carries no page numbers and no footer: they depend on the parts before it and on the
 day of printing, so they would change an unchanged part's hash. The joined document gets
-them from an overlay that WeasyPrint prints with the same stylesheet ("Sida X av Y" and the
-footer line on every page), laid over each page as a form XObject with pypdf. The table of
+them from overlays that WeasyPrint prints with the same stylesheet — "Sida X av Y" for every
+page (kept per document length, so printed once per length) and the footer line (one page)
+— laid over each page as form XObjects with pypdf, marked as artifacts. The table of
 contents gives each committee the page it starts on in the joined document; the front matter
 is printed last, and printed again if the page count of its own table of contents changed.
 """
@@ -45,7 +46,7 @@ from .phrases import prose_date
 # Bump when the way parts are printed changes: every part gets a new hash.
 PARTS_FORMAT = 1
 PX_TO_PT = 0.75  # WeasyPrint: 96 CSS px per inch, 72 PDF points per inch
-STAMP = "/StyrStamp"
+STAMP = "/StyrStamp"  # + N (page number) or F (footer line)
 # What the front matter prints of a committee (Innehåll, the summary's table): the rest is in
 # the committee's own part, so that a change there leaves the front matter's hash alone.
 FRONT_SECTION_KEYS = ("name", "code", "anchor", "goal_count", "counts")
@@ -251,27 +252,41 @@ def footer_text(
     )
 
 
-def overlay_html(pages: int, footer: str) -> str:
-    """`pages` empty pages with the report's footer: the footer line and "Sida X av Y"."""
+OVERLAY_PAGE = (
+    "<style>@page { @top-left { content: none; } @top-center { content: none; } "
+    "@top-right { content: none; }%s } .stamp + .stamp { break-before: page; }</style>"
+)
+
+
+def _overlay_html(*, pages: int, body: str, page_rule: str = "") -> str:
     blank = '<div class="stamp"></div>'
     return (
         '<!DOCTYPE html><html lang="sv"><head><meta charset="utf-8">'
         '<link rel="stylesheet" href="reporting/print.css">'
-        "<style>@page { @top-left { content: none; } @top-center { content: none; } "
-        "@top-right { content: none; } } .stamp + .stamp { break-before: page; }</style>"
-        f'</head><body><p class="footerline">{escape(footer)}</p>'
-        f"{blank * pages}</body></html>"
+        f"{OVERLAY_PAGE % page_rule}</head><body>{body}{blank * pages}</body></html>"
     )
 
 
-def print_overlay(pages: int, footer: str) -> tuple[bytes, float]:
+def page_numbers_html(pages: int) -> str:
+    """`pages` empty pages with "Sida X av Y" only: the same for every report of that length."""
+    return _overlay_html(pages=pages, body="")
+
+
+def footer_line_html(footer: str) -> str:
+    """One empty page with the report's footer line only (the same on every page)."""
+    return _overlay_html(
+        pages=1,
+        body=f'<p class="footerline">{escape(footer)}</p>',
+        page_rule=" @bottom-right { content: none; }",
+    )
+
+
+def print_overlay(html: str) -> tuple[bytes, int, float]:
     started = time.perf_counter()
-    pdf = weasyprint.HTML(
-        string=overlay_html(pages, footer),
-        base_url=render.static_base_url(),
-        url_fetcher=render.StaticFilesURLFetcher(),
-    ).write_pdf()
-    return pdf, time.perf_counter() - started
+    document = weasyprint.HTML(
+        string=html, base_url=render.static_base_url(), url_fetcher=render.StaticFilesURLFetcher()
+    ).render()
+    return document.write_pdf(), len(document.pages), time.perf_counter() - started
 
 
 # --- joining -----------------------------------------------------------------------------------
@@ -287,13 +302,14 @@ class Joined:
 def join(
     pdfs: list[bytes],
     *,
-    overlay: bytes,
+    page_numbers: bytes,
+    footer_line: bytes,
     links: list[dict],
     anchors: dict[str, int],
     title: str,
     author: str,
 ) -> Joined:
-    """The parts one after another, each page stamped with its overlay page.
+    """The parts one after another; each page stamped with its page number and the footer.
 
     `links` are the front matter's links to other parts (page 0-based in the first PDF),
     `anchors` each anchor's page (0-based) in the joined document. The parts' bookmarks are
@@ -303,13 +319,14 @@ def join(
     writer = PdfWriter()
     for pdf in pdfs:
         writer.append(PdfReader(io.BytesIO(pdf)), import_outline=True)
-    stamps = PdfReader(io.BytesIO(overlay))
-    if len(stamps.pages) != len(writer.pages):
+    numbers = PdfReader(io.BytesIO(page_numbers))
+    if len(numbers.pages) != len(writer.pages):
         raise ValueError(
-            f"Sidfoten har {len(stamps.pages)} sidor men dokumentet {len(writer.pages)}."
+            f"Sidnumren har {len(numbers.pages)} sidor men dokumentet {len(writer.pages)}."
         )
-    for page, stamp in zip(writer.pages, stamps.pages, strict=True):
-        _stamp(writer, page, stamp)
+    footer = _form(writer, PdfReader(io.BytesIO(footer_line)).pages[0])  # one, shared
+    for page, number in zip(writer.pages, numbers.pages, strict=True):
+        _stamp(writer, page, {STAMP + "N": _form(writer, number), STAMP + "F": footer})
     for link in links:
         target = anchors.get(link["anchor"])
         if target is None:
@@ -328,8 +345,8 @@ def join(
     )
 
 
-def _stamp(writer: PdfWriter, page, stamp) -> None:
-    """Lay the overlay page over `page` as a form XObject; the page's own content untouched."""
+def _form(writer: PdfWriter, stamp):
+    """An overlay page as a form XObject in the writer."""
     form = DecodedStreamObject()
     form.set_data(stamp.get_contents().get_data())
     form.update(
@@ -342,16 +359,22 @@ def _stamp(writer: PdfWriter, page, stamp) -> None:
             NameObject("/Resources"): stamp["/Resources"].clone(writer),
         }
     )
-    form_ref = writer._add_object(form)
+    return writer._add_object(form)
+
+
+def _stamp(writer: PdfWriter, page, forms: dict) -> None:
+    """Lay the forms over `page`, drawn as artifacts; the page's own content untouched."""
     # The page's own resources may be shared with other pages: each page gets a copy of the
-    # top level, so that every page names its own stamp.
+    # top level, so that every page names its own stamps.
     resources = DictionaryObject(page.get("/Resources", DictionaryObject()).get_object())
     xobjects = DictionaryObject(resources.get("/XObject", DictionaryObject()).get_object())
-    xobjects[NameObject(STAMP)] = form_ref
+    for name, form in forms.items():
+        xobjects[NameObject(name)] = form
     resources[NameObject("/XObject")] = xobjects
     page[NameObject("/Resources")] = resources
+    drawn = " ".join(f"q {name} Do Q" for name in forms)
     before = writer._add_object(_stream(b"q\n"))
-    after = writer._add_object(_stream(f"\nQ q {STAMP} Do Q\n".encode()))
+    after = writer._add_object(_stream(f"\nQ /Artifact BMC {drawn} EMC\n".encode()))
     contents = page.get("/Contents")
     existing = contents.get_object() if contents is not None else None
     if isinstance(existing, ArrayObject):

@@ -606,13 +606,16 @@ def _join(report: GeneratedReport):
         version=version,
         fingerprint=plan["fingerprint"],
     )
-    overlay, overlay_seconds = parts.print_overlay(total, footer)
+    numbers, overlay_seconds = _page_numbers(total)
+    footer_line, _pages, seconds = parts.print_overlay(parts.footer_line_html(footer))
+    overlay_seconds += seconds
     timings["overlay_seconds"] = round(overlay_seconds, 2)
     with front["part"].file.storage.open(front["part"].file.name, "rb") as handle:
         front_pdf = handle.read()
     joined = parts.join(
         [front_pdf, *pieces],
-        overlay=overlay,
+        page_numbers=numbers,
+        footer_line=footer_line,
         links=front["part"].links,
         anchors={anchor: page - 1 for anchor, page in starts.items()},
         title=plan["title"],
@@ -682,12 +685,32 @@ def _front(report, plan, uses, *, generated_at) -> tuple[dict, float]:
     raise RuntimeError("Innehållsförteckningens sidantal blev inte stabilt.")
 
 
+def _page_numbers(pages: int) -> tuple[bytes, float]:
+    """ "Sida X av Y" for `pages` pages: printed once per length and kept (a ReportPart)."""
+    from . import parts
+
+    content_hash = parts.part_hash(ReportPart.Kind.PAGE_NUMBERS, {"pages": pages})
+    part = ReportPart.objects.filter(content_hash=content_hash, status="done").first()
+    if part is not None and part.file.storage.exists(part.file.name):
+        with part.file.storage.open(part.file.name, "rb") as handle:
+            return handle.read(), 0.0
+    pdf, printed_pages, seconds = parts.print_overlay(parts.page_numbers_html(pages))
+    printed = parts.PrintedPart(pdf=pdf, pages=printed_pages, seconds=seconds, links=[])
+    _store_part(content_hash, ReportPart.Kind.PAGE_NUMBERS, f"{pages} sidor", printed)
+    return pdf, seconds
+
+
 def _store_front(content_hash: str, scope_key: str, printed) -> ReportPart:
-    part = ReportPart(content_hash=content_hash, kind=ReportPart.Kind.FRONT, label=scope_key)
-    name = part.file.storage.save(part_upload_to(part, "front.pdf"), ContentFile(printed.pdf))
+    return _store_part(content_hash, ReportPart.Kind.FRONT, scope_key, printed)
+
+
+def _store_part(content_hash: str, kind: str, label: str, printed) -> ReportPart:
+    """A part printed inside the join (front matter, page numbers), stored for the next."""
+    part = ReportPart(content_hash=content_hash, kind=kind, label=label)
+    name = part.file.storage.save(part_upload_to(part, "part.pdf"), ContentFile(printed.pdf))
     fields = {
-        "kind": ReportPart.Kind.FRONT,
-        "label": scope_key,
+        "kind": kind,
+        "label": label,
         "status": PartStatus.DONE,
         "file": name,
         "pages": printed.pages,
