@@ -177,6 +177,9 @@ REPORTS_PUBLIC = env_bool("REPORTS_PUBLIC", False)
 # A queued or running report that has not finished after this many minutes counts as lost
 # (e.g. no worker ran): asking again for the same content starts it anew.
 REPORT_STALE_MINUTES = env_int("REPORT_STALE_MINUTES", 30)
+# Uploaded governing documents (styrdokument): PDF only, at most this many MB; stored under
+# MEDIA_ROOT/styrdokument/ and served only through the document's download view.
+GOVERNING_DOCUMENT_MAX_MB = env_int("GOVERNING_DOCUMENT_MAX_MB", 10)
 
 # Background tasks (Django's Tasks API through the django-tasks backport). Default: the
 # database backend, whose worker is `manage.py db_worker` (`make run` starts it beside the

@@ -34,13 +34,15 @@ DOCUMENTS = [
         "goals": ["UN-HK-1", "UN-HK-2", "UN-SV-1"],
     },
     {
-        "title": "Socialtjänstlagen (2001:453)",
+        # Socialtjänstlagen (2001:453) was replaced by a new act (2025:400) from 1 July 2025;
+        # LSS is in force and rests on the same committee's mission.
+        "title": "Lag (1993:387) om stöd och service till vissa funktionshindrade",
         "kind": GoverningDocument.Kind.LAW,
         "level": GoverningDocument.Level.STATE,
         "decided_by": "Riksdagen",
-        "decided_on": D("2001-06-07"),
+        "decided_on": D("1993-05-27"),
         "next_review_on": None,
-        "link": SFS + "socialtjanstlag-2001453_sfs-2001-453/",
+        "link": SFS + "lag-1993387-om-stod-och-service-till-vissa_sfs-1993-387/",
         "owner": "SN",
         "units": ["SN", "SF"],
         "goals": ["SN-HK-1", "SN-HA-1"],
