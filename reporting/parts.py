@@ -104,9 +104,12 @@ class PartSpec:
     anchor: str
     payload: dict
     content_hash: str = field(init=False)
+    # A measure of the part's length (its data's size), so the longest parts start first.
+    weight: int = field(init=False)
 
     def __post_init__(self):
         self.content_hash = part_hash(self.kind, self.payload)
+        self.weight = len(render.canonical_json(self.payload))
 
     def html(self) -> str:
         return part_html(self.kind, self.payload)

@@ -387,7 +387,7 @@ def _start_parts(report, *, attempt, data, content_hash, all_published) -> dict:
         for spec in specs:
             row = rows[spec.content_hash]
             if row.status == PartStatus.QUEUED and spec.content_hash not in known:
-                to_render.append((row.pk, row.attempt))  # new: this report renders it
+                to_render.append((spec.weight, row.pk, row.attempt))  # new: ours to render
             elif _part_needs_rendering(row):
                 row.status = PartStatus.QUEUED
                 row.attempt += 1
@@ -396,7 +396,7 @@ def _start_parts(report, *, attempt, data, content_hash, all_published) -> dict:
                 row.created_at = timezone.now()
                 row.started_at = None
                 row.save()
-                to_render.append((row.pk, row.attempt))
+                to_render.append((spec.weight, row.pk, row.attempt))
         ReportPartUse.objects.filter(report_id=report.pk).delete()
         ReportPartUse.objects.bulk_create(
             [
@@ -412,7 +412,9 @@ def _start_parts(report, *, attempt, data, content_hash, all_published) -> dict:
         if not waiting:
             updates["join_attempt"] = attempt
         GeneratedReport.objects.filter(pk=report.pk).update(**updates)
-        for part_id, part_attempt in to_render:
+        # The longest parts first, so that no worker is left with a long part at the end.
+        to_render.sort(key=lambda item: -item[0])
+        for _weight, part_id, part_attempt in to_render:
             transaction.on_commit(partial(enqueue_part, part_id, part_attempt))
         if not waiting:
             transaction.on_commit(partial(enqueue_join, report.pk, attempt))
