@@ -77,6 +77,11 @@ def deviation_lift_to_plan(
     plan_year = plan_year or lift_year(deviation)
     if plan_year is None:
         raise QualityError("Det finns inget verksamhetsår att lyfta avvikelsen till.")
+    if plan_year.phase == PlanYear.Phase.ANALYSE:
+        raise QualityError(
+            f"Verksamhetsåret {plan_year.year} är avslutat; lyft avvikelsen till ett år "
+            "som planeras eller genomförs."
+        )
     committee = unit.committee
     if committee is None:
         raise QualityError(

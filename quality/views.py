@@ -327,12 +327,13 @@ def deviation_lift(request, pk):
             f"{deviation.org_unit.name} hör inte till någon nämnd och har ingen verksamhetsplan.",
         )
         return redirect(deviation)
-    years = goal_selectors.plan_years()
+    # Only a year being planned or carried out: an analysed year's plan is closed.
+    years = [py for py in goal_selectors.plan_years() if py.phase != PlanYear.Phase.ANALYSE]
     asked = parse_id(request.POST.get("ar") or request.GET.get("ar"), max_digits=4)
     plan_year = next((py for py in years if py.year == asked), None) or services.lift_year(
         deviation
     )
-    if plan_year is None:
+    if plan_year is None or (asked is not None and plan_year.year != asked):
         raise Http404
     goals = selectors.lift_goals(committee=committee, year=plan_year.year)
     initial = {"title": deviation.title, "description": deviation.description}
@@ -368,7 +369,7 @@ def deviation_lift(request, pk):
             "committee": committee,
             "form": form,
             "plan_year": plan_year,
-            "years": [py for py in years if py.phase != PlanYear.Phase.ANALYSE],
+            "years": years,
             "plan_exists": plan_exists,
         },
         status=status,

@@ -190,3 +190,26 @@ def test_the_demo_has_a_lifted_deviation():
     deviation = Deviation.objects.get(title="Kvällsläkemedel gavs med flera timmars försening")
     assert deviation.activity.plan.org_unit.code == "SF-AO-KEV"
     assert deviation.activity.direction_goal.code == "SN-HK-1"
+
+
+def test_an_analysed_years_plan_is_never_lifted_into(client_for, users):
+    """2025 is analysed and closed: not offered, its URL and a tampered form answer 404,
+    the service refuses it in Swedish, and nothing is stored."""
+    deviation = deviation_at("UF-ENS")
+    goal = DirectionGoal.objects.get(code="UN-HK-2")
+    client = client_for("enhet")
+    page = client.get(lift_url(deviation)).content.decode()
+    assert 'href="?ar=2025"' not in page
+    assert client.get(lift_url(deviation) + "?ar=2025").status_code == 404
+    posted = client.post(
+        lift_url(deviation), {"ar": "2025", "direction_goal": goal.pk, "title": "Rutin"}
+    )
+    assert posted.status_code == 404
+    closed = OperationalPlan.objects.get(org_unit__code="UF-ENS", plan_year__year=2025).plan_year
+    with pytest.raises(services.QualityError, match="2025 är avslutat"):
+        services.deviation_lift_to_plan(
+            deviation=deviation, direction_goal=goal, acting_user=users["enhet"], plan_year=closed
+        )
+    deviation.refresh_from_db()
+    assert deviation.activity is None
+    assert not Activity.objects.filter(title="Rutin").exists()
