@@ -162,6 +162,15 @@ class DeviationForm(_UnitFormMixin, VersionedForm):
         field.error_messages["required"] = _("Ange när avvikelsen inträffade.")
         self.fields["title"].error_messages["required"] = _("Skriv en kort rubrik.")
         self.fields["description"].error_messages["required"] = _("Beskriv vad som hände.")
+        if self.instance.activity_id is not None:
+            # The activity sits in this unit's plan: moving the deviation would break the link.
+            unit = self.fields["org_unit"]
+            unit.disabled = True
+            unit.help_text = _(
+                "Avvikelsen är lyft till enhetens verksamhetsplan och byter inte enhet."
+            )
+            self._bound_fields_cache.pop("org_unit", None)  # it copied the old help text
+            self._describe()
 
     def clean_occurred_on(self):
         day = self.cleaned_data["occurred_on"]

@@ -1,6 +1,7 @@
 """The quality forms: Swedish errors under the field with the input kept, no lost updates."""
 
 import datetime
+import re
 
 import pytest
 from django.test import Client
@@ -155,3 +156,34 @@ def test_the_quality_demo_loads_again_without_changes():
     counts = [m.history.count() for m in (QualityControl, QualityMeasurement, Deviation)]
     load_quality_demo()
     assert [m.history.count() for m in (QualityControl, QualityMeasurement, Deviation)] == counts
+
+
+def test_a_lifted_deviation_keeps_its_unit(client_for, users):
+    """Its activity is in the unit's plan: the edit form shows the unit locked and a posted
+    other unit is ignored, while the rest of the edit is saved."""
+    from goals.models import DirectionGoal
+    from quality.services import deviation_lift_to_plan
+
+    deviation = Deviation.objects.get(org_unit__code="UF-ENS")
+    deviation_lift_to_plan(
+        deviation=deviation,
+        direction_goal=DirectionGoal.objects.get(code="UN-HK-2"),
+        acting_user=users["namnd"],
+    )
+    deviation.refresh_from_db()
+    url = reverse("quality:deviation_edit", args=[deviation.pk])
+    client = client_for("namnd")
+    page = client.get(url).content.decode()
+    assert "byter inte enhet" in page
+    select = re.search(r'<select name="org_unit"[^>]*>', page).group()
+    assert " disabled" in select and 'aria-describedby="id_org_unit_hjalp"' in select
+    data = deviation_data(
+        version=str(deviation.version),
+        org_unit=unit("UF-FRI").pk,
+        title="Skolskjutsen kom inte i tid",
+    )
+    assert client.post(url, data).status_code == 302
+    deviation.refresh_from_db()
+    assert deviation.org_unit.code == "UF-ENS"
+    assert deviation.title == "Skolskjutsen kom inte i tid"
+    assert deviation.activity.plan.org_unit.code == "UF-ENS"
