@@ -191,6 +191,12 @@ def control_edit(request, pk):
 
 def _measurement_page(request, *, control, measurement):
     _require_edit(request.user, control.org_unit)
+    if measurement is None and not control.active:
+        # The page offers no "Registrera mätning" for it; the address alone must not either.
+        messages.error(
+            request, "Kontrollen är inaktiv. Aktivera den för att registrera nya mätningar."
+        )
+        return redirect(control)
     template = "quality/measurement_form.html"
     instance = measurement or QualityMeasurement(control=control)
     context = {

@@ -187,3 +187,17 @@ def test_a_lifted_deviation_keeps_its_unit(client_for, users):
     assert deviation.org_unit.code == "UF-ENS"
     assert deviation.title == "Skolskjutsen kom inte i tid"
     assert deviation.activity.plan.org_unit.code == "UF-ENS"
+
+
+def test_an_inactive_control_takes_no_new_measurement(client_for):
+    control = QualityControl.objects.filter(org_unit__code="UF-ENS", source_indicator=None).first()
+    control.active = False
+    control.save()
+    count = control.measurements.count()
+    client = client_for("namnd")
+    url = reverse("quality:measurement_create", args=[control.pk])
+    data = {"version": "0", "measured_on": "2026-03-01", "value": "12,5"}
+    for response in (client.get(url, follow=True), client.post(url, data, follow=True)):
+        assert response.redirect_chain[-1][0] == control.get_absolute_url()
+        assert "Kontrollen är inaktiv. Aktivera den" in response.content.decode()
+    assert control.measurements.count() == count
