@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from goals.forms import AccessibleFormMixin, SwedishDecimalField, VersionedForm
 from goals.models import OrgUnit
 
-from .models import Deviation, QualityControl, QualityMeasurement
+from .models import Deviation, IndicatorMove, QualityControl, QualityMeasurement
 from .selectors import control_owner_choices
 
 DATE_FORMATS = ["%Y-%m-%d", "%Y%m%d", "%d/%m/%Y"]
@@ -90,6 +90,24 @@ class QualityControlForm(_UnitFormMixin, VersionedForm):
         owner.queryset = control_owner_choices(current_owner_id=self.instance.owner_id)
         owner.empty_label = _("Ingen ansvarig ännu")
         owner.label_from_instance = lambda u: u.get_full_name() or u.username
+
+    def clean_active(self):
+        active = self.cleaned_data.get("active")
+        control = self.instance
+        if (
+            not active
+            and control.pk
+            and IndicatorMove.objects.filter(control=control, reversed_at__isnull=True).exists()
+        ):
+            # Inactive while the move stands, the indicator would be followed up nowhere.
+            raise forms.ValidationError(
+                _(
+                    "Kontrollen följer upp en indikator som är flyttad hit och kan inte "
+                    "avaktiveras. Be en administratör ångra flytten om indikatorn ska tillbaka "
+                    "till målstyrningen."
+                )
+            )
+        return active
 
 
 class QualityMeasurementForm(VersionedForm):

@@ -201,3 +201,29 @@ def test_an_inactive_control_takes_no_new_measurement(client_for):
         assert response.redirect_chain[-1][0] == control.get_absolute_url()
         assert "Kontrollen är inaktiv. Aktivera den" in response.content.decode()
     assert control.measurements.count() == count
+
+
+def test_a_moved_indicators_control_is_not_deactivated_behind_the_move(client_for):
+    """Deactivated while the move stands, the indicator would be followed up nowhere: the
+    error is under the field with the typed name kept, and nothing is saved."""
+    from quality.models import IndicatorMove
+
+    move = IndicatorMove.objects.get(indicator__code="MHN-SU-1-1", reversed_at=None)
+    control = move.control
+    url = reverse("quality:control_edit", args=[control.pk])
+    data = {
+        "version": str(control.version),
+        "org_unit": control.org_unit_id,
+        "name": "Nytt namn på kontrollen",
+        "frequency": control.frequency,
+        "unit_of_measure": control.unit_of_measure,
+        "higher_is_better": "1" if control.higher_is_better else "0",
+    }  # "active" left out: the box unticked
+    client = client_for("admin")
+    response = client.post(url, data)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "kan inte avaktiveras" in html and 'id="id_active_fel"' in html
+    assert 'value="Nytt namn på kontrollen"' in html or ">Nytt namn på kontrollen<" in html
+    control.refresh_from_db()
+    assert control.active and control.name != "Nytt namn på kontrollen"
