@@ -9,9 +9,10 @@ anything unusual about a widget's context — to the ordinary template renderer.
 goals/tests/test_widget_rendering.py compares the two.
 """
 
+from html import escape as _escape
+
 from django.forms.renderers import DjangoTemplates
 from django.utils.functional import Promise
-from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeData
 
 _INPUT_TEMPLATES = frozenset(
@@ -34,10 +35,17 @@ class _Unusual(Exception):
     """A widget context the fast path does not write exactly like the templates."""
 
 
+def escape(value) -> str:
+    """django.utils.html.conditional_escape of a string, without its lazy-string wrapper:
+    the widgets of one page call it thousands of times."""
+    text = str(value)
+    return text if hasattr(text, "__html__") else _escape(text)
+
+
 def _text(value) -> str:
     """`{{ value }}` for a string (or lazy string): escaped unless already safe."""
     if isinstance(value, str | Promise):
-        return conditional_escape(str(value))
+        return escape(value)
     raise _Unusual  # numbers, dates …: the template engine would localize them
 
 
@@ -46,7 +54,7 @@ def _format_s(value) -> str:
     if isinstance(value, tuple):
         raise _Unusual
     text = str(value)  # what "%s" % value gives for anything but a tuple
-    return text if isinstance(value, SafeData) else escape(text)
+    return text if isinstance(value, SafeData) else _escape(text)
 
 
 def _attrs(attrs) -> str:
@@ -58,9 +66,9 @@ def _attrs(attrs) -> str:
         if value is False:
             continue
         if value is True:
-            parts.append(f" {conditional_escape(name)}")
+            parts.append(f" {escape(name)}")
         else:
-            parts.append(f' {conditional_escape(name)}="{_format_s(value)}"')
+            parts.append(f' {escape(name)}="{_format_s(value)}"')
     return "".join(parts)
 
 

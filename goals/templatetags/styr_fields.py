@@ -9,9 +9,10 @@ the input and its error. goals/tests/test_widget_rendering.py holds them to the 
 
 from django import template
 from django.template.loader import get_template
-from django.utils.html import conditional_escape, format_html
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from ..widget_rendering import escape
 from .styr import assessment
 
 register = template.Library()
@@ -22,7 +23,7 @@ _CHOICE_LISTS = ("checkboxselectmultiple", "radioselect")
 
 def _text(value) -> str:
     """`{{ value }}` for a string: escaped unless already safe."""
-    return conditional_escape(value if isinstance(value, str) else str(value))
+    return escape(value)
 
 
 def _errors(field) -> str:
