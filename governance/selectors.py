@@ -41,7 +41,11 @@ def sees_q(access: Access, prefix: str = "") -> Q:
 
 
 def documents_visible_to(*, user) -> QuerySet[GoverningDocument]:
-    """Documents whose owning unit or one of whose units the user sees."""
+    """Documents whose owning unit, one of whose units or one of whose goals the user sees.
+
+    A goal's page lists the documents its mission rests on, so whoever sees the goal sees
+    them, even when another unit owns the document.
+    """
     access = access_for(user)
     if access.everything:
         return GoverningDocument.objects.all()
@@ -49,7 +53,13 @@ def documents_visible_to(*, user) -> QuerySet[GoverningDocument]:
         return GoverningDocument.objects.none()
     through = GoverningDocument.units.through
     linked = through.objects.filter(sees_q(access, "orgunit__")).values("governingdocument_id")
-    return GoverningDocument.objects.filter(sees_q(access, "owning_unit__") | Q(pk__in=linked))
+    goals = GoverningDocument.direction_goals.through
+    via_goal = goals.objects.filter(sees_q(access, "directiongoal__committee__")).values(
+        "governingdocument_id"
+    )
+    return GoverningDocument.objects.filter(
+        sees_q(access, "owning_unit__") | Q(pk__in=linked) | Q(pk__in=via_goal)
+    )
 
 
 def document_may_see(*, user, document: GoverningDocument) -> bool:

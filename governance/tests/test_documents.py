@@ -85,6 +85,21 @@ def test_another_committees_document_is_not_found_and_not_listed(client_for):
     assert client.get(doc.get_absolute_url()).status_code == 200
 
 
+def test_a_document_linked_to_a_goal_is_seen_by_whoever_sees_the_goal(client_for):
+    """Owned by Socialnämnden but resting under an Utbildningsnämnden goal: listed on the
+    goal's page and opened from there by those who see the goal, still 404 to others."""
+    doc = document(title="Riktlinje för elevhälsans samverkan", owner="SN")
+    goal = DirectionGoal.objects.get(code="UN-HK-2")
+    doc.direction_goals.add(goal)
+    for persona in ("namnd", "enhet"):
+        client = client_for(persona)
+        page = client.get(goal.get_absolute_url()).content.decode()
+        assert "Riktlinje för elevhälsans samverkan" in page, persona
+        assert client.get(doc.get_absolute_url()).status_code == 200, persona
+        assert client.get(reverse("governance:document_edit", args=[doc.pk])).status_code == 403
+    assert client_for("outsider").get(doc.get_absolute_url()).status_code == 404
+
+
 def test_readers_and_outsiders_cannot_create(client_for):
     url = reverse("governance:document_create")
     assert client_for("politiker").get(url).status_code == 403
