@@ -44,7 +44,7 @@ class Access:
     def committee_q(self, prefix: str = "") -> Q:
         """Committees the user plans under: those in the subtree and the one above it."""
         if self.everything:
-            return Q()
+            return Q(**{f"{prefix}kind": OrgUnit.Kind.COMMITTEE})
         q = self.subtree_q(prefix)
         for unit in self.units:
             q |= Q(

@@ -93,6 +93,20 @@ def test_filter_by_committee_and_year(client_for):
     assert client.get("/styrkedja/", {"namnd": "FINNS-INTE"}).status_code == 404
 
 
+def test_committee_filter_offers_only_committees_to_whoever_sees_everything(client_for):
+    committees = set(
+        OrgUnit.objects.filter(kind=OrgUnit.Kind.COMMITTEE).values_list("code", flat=True)
+    )
+    unit = OrgUnit.objects.filter(kind=OrgUnit.Kind.UNIT).first()
+    for persona in ["klk", "politiker"]:
+        client = client_for(persona)
+        html = client.get("/styrkedja/").content.decode()
+        select = re.search(r'<select name="namnd".*?</select>', html, re.S).group(0)
+        assert set(re.findall(r'<option value="([^"]+)"', select)) == committees
+        # A unit is no committee: filtering on one is as unknown as a made-up code.
+        assert client.get("/styrkedja/", {"namnd": unit.code}).status_code == 404
+
+
 def test_namnd_cannot_filter_on_another_committee(client_for):
     assert client_for("namnd").get("/styrkedja/", {"namnd": "SN"}).status_code == 404
 
