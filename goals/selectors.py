@@ -3,7 +3,7 @@
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 
 from .forms import parse_id
 from .models import (
@@ -92,8 +92,12 @@ def _indicator_prefetch(year: int) -> Prefetch:
             # Only the latest outcome: a sliced prefetch (one query, a window in SQL).
             Prefetch(
                 "measurements",
+                # The chain shows the outcome with its occasion's name and year: two columns,
+                # not an occasion and a plan year built for every indicator.
                 queryset=Measurement.objects.filter(occasion__plan_year__year__lte=year)
-                .select_related("occasion__plan_year")
+                .annotate(
+                    occasion_name=F("occasion__name"), occasion_year=F("occasion__plan_year__year")
+                )
                 .order_by("-occasion__period_end")[:1],
                 to_attr="outcomes_until_year",
             ),
@@ -161,9 +165,11 @@ def chain_tree(*, user, year: int, committee: OrgUnit | None = None, page: int =
             _indicator_prefetch(year),
             Prefetch(
                 "activities",
-                queryset=activities.order_by("plan__org_unit__name", "title")[
-                    :CHAIN_ACTIVITIES_PER_GOAL
-                ],
+                # The page shows each activity's title, status and unit's name: no plan, unit
+                # (a tree node, slow to build) or goal objects for them.
+                queryset=activities.select_related(None)
+                .annotate(unit_name=F("plan__org_unit__name"))
+                .order_by("plan__org_unit__name", "title")[:CHAIN_ACTIVITIES_PER_GOAL],
                 to_attr="year_activities",
             ),
         ).order_by("strategic_area__number", "committee__name", "code")[
@@ -178,9 +184,13 @@ def chain_tree(*, user, year: int, committee: OrgUnit | None = None, page: int =
         .annotate(n=Count("pk"))
     )
     nodes = {area.pk: AreaNode(area=area) for area in areas}
+    # get_status_display() hashes every (lazy) choice label on each call: once per request.
+    status_labels = {value: str(label) for value, label in Activity.Status.choices}
     for goal in goals:
         goal.year_activity_count = per_goal.get(goal.pk, 0)
         goal.more_activities = goal.year_activity_count - len(goal.year_activities)
+        for activity in goal.year_activities:
+            activity.status_label = status_labels.get(activity.status, activity.status)
         for indicator in goal.indicators.all():
             set_year_target(indicator)
             indicator.latest_outcome = (
