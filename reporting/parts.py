@@ -196,6 +196,16 @@ def front_html(
     return render_to_string(report_kind.template, context)
 
 
+def front_pages_guess(committees: int) -> int:
+    """The front matter's page count for a report of `committees` committees, before printing.
+
+    Cover, vision and the summary's opening take about five pages; Innehåll and the summary's
+    rows per committee add about one page per eight committees (measured: 13 → 7, 37 → 10).
+    A right guess prints the front matter once; a wrong one, twice (see services._front).
+    """
+    return 5 + -(-committees // 8)
+
+
 # --- printing ----------------------------------------------------------------------------------
 
 

@@ -14,6 +14,7 @@ so a task that is delivered twice renders once.
 """
 
 import inspect
+import json
 import logging
 import time
 from functools import partial
@@ -38,6 +39,8 @@ logger = logging.getLogger(__name__)
 
 Kind = GeneratedReport.Kind
 Status = GeneratedReport.Status
+# A parted report's data as request_report() gathered it, in parts_plan until it is planned.
+GATHERED = "gathered"
 
 
 class ReportRequestError(ValueError):
@@ -137,6 +140,17 @@ def request_report(*, kind: str, occasion, org_unit, user) -> GeneratedReport:
             if not tries_left:
                 raise
     if queue_it:
+        if kind in getattr(render, "PARTED_KINDS", ()):
+            # The worker plans the parts from the data gathered here rather than gathering it
+            # again (seconds on a large municipality); the plan replaces it.
+            GeneratedReport.objects.filter(pk=report.pk, attempt=report.attempt).update(
+                # As JSON reads it back (dates, decimals as text): the parts hash the same
+                # whether their data comes from here or from gathering anew.
+                parts_plan={
+                    GATHERED: json.loads(render.canonical_json(data)),
+                    "fingerprint": content_hash,
+                }
+            )
         transaction.on_commit(partial(enqueue_generation, report.pk, report.attempt))
     report.newly_queued = queue_it
     return report
@@ -211,8 +225,12 @@ def run_generation(report_id: int, attempt: int) -> dict:
     started = time.perf_counter()
     try:
         render = renderer()
-        data = render.gather(kind=report.kind, occasion=report.occasion, org_unit=report.org_unit)
-        content_hash = render.fingerprint(data)
+        data, content_hash = _gathered_at_order(report)
+        if data is None:
+            data = render.gather(
+                kind=report.kind, occasion=report.occasion, org_unit=report.org_unit
+            )
+            content_hash = render.fingerprint(data)
         all_published = covered_submissions_published(
             kind=report.kind, occasion=report.occasion, org_unit=report.org_unit
         )
@@ -251,6 +269,15 @@ def run_generation(report_id: int, attempt: int) -> dict:
         )
         raise
     return {"report": report_id, "attempt": attempt, "rendered": True}
+
+
+def _gathered_at_order(report: GeneratedReport) -> tuple[dict | None, str]:
+    """The data request_report() gathered for this report's content, if it is kept."""
+    plan = report.parts_plan or {}
+    data = plan.get(GATHERED)
+    if data is None or plan.get("fingerprint") != report.content_hash:
+        return None, ""
+    return data, report.content_hash
 
 
 def _render(render, report: GeneratedReport, data: dict):
@@ -512,7 +539,7 @@ def _part_done(part: ReportPart) -> None:
     )
     for report_id in list(report_ids):
         report = GeneratedReport.objects.select_for_update().get(pk=report_id)
-        if report.status != Status.RUNNING or report.parts_plan is None:
+        if report.status != Status.RUNNING or "parts" not in (report.parts_plan or {}):
             continue
         if report.join_attempt == report.attempt:
             continue  # its join is enqueued already
@@ -647,7 +674,8 @@ def _front(report, plan, uses, *, generated_at) -> tuple[dict, float]:
 
     The table of contents' own length moves every page after it, so the front matter is
     printed again until its page count is the one the page numbers assumed (twice at most in
-    practice; the guess is the page count of this report's last front matter).
+    practice; the guess is the page count of the last front matter of the same scope, or on a
+    new scope an estimate from the number of committees, so that it is printed once).
     """
     from . import parts
 
@@ -658,7 +686,7 @@ def _front(report, plan, uses, *, generated_at) -> tuple[dict, float]:
         .values_list("pages", flat=True)
         .first()
     )
-    front_pages = last or 4
+    front_pages = last or parts.front_pages_guess(len(plan["front"]["committees"]))
     seconds, prints = 0.0, 0
     for _ in range(5):
         starts, page = {}, front_pages + 1

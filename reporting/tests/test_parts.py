@@ -112,11 +112,12 @@ def test_the_joined_report_has_continuous_page_numbers_and_a_true_table_of_conte
     # The running header from the second page on, in every part.
     assert all("Verksamhetsberättelse 2025" in text for text in pages[1:])
 
-    # Seven committees and the appendix printed apart, the front matter last (twice at
-    # most: again when Innehåll's page count moved the pages after it).
+    # Seven committees and the appendix printed apart, the front matter last and once: its
+    # length, guessed from the number of committees on a new scope, was right.
     names = committees()
     assert printed.count("committee") == len(names) and printed.count("appendix") == 1
-    assert printed[-1] == "cover" and 1 <= printed.count("cover") <= 2
+    assert printed[-1] == "cover" and printed.count("cover") == 1
+    assert report.parts_plan["timings"]["front_prints"] == 1
 
     # Innehåll gives each committee the page its chapter starts on in the joined document:
     # the same page as WeasyPrint's own target-counter in the single document.
@@ -195,6 +196,23 @@ def test_an_unchanged_part_is_not_printed_twice(order, printed):
         assert f"Sida {number} av {len(pages)}" in text
         assert "UTKAST" in text  # a draft, on every page
     assert "Hemtjänsten har fått fler brukare" not in " ".join(pdf_pages(stored(first)))
+
+
+def test_the_data_is_gathered_once_per_order(order, monkeypatch):
+    """The request gathers the data for its fingerprint; the worker plans from that data."""
+    calls = []
+    real = render.gather
+
+    def counting(**kwargs):
+        calls.append(kwargs["kind"])
+        return real(**kwargs)
+
+    monkeypatch.setattr(render, "gather", counting)
+    report = order(annual_2025())
+    assert report.status == Status.DONE, report.error
+    assert calls == ["municipality"]
+    assert services.GATHERED not in report.parts_plan  # the plan replaced the data
+    assert report.content_hash == report.parts_plan["fingerprint"]
 
 
 def test_a_task_delivered_twice_prints_and_joins_once(order, printed):
