@@ -18,6 +18,7 @@ is printed last, and printed again if the page count of its own table of content
 
 import hashlib
 import io
+import re
 import time
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -294,6 +295,84 @@ def footer_line_html(footer: str) -> str:
     )
 
 
+# One page with every glyph "Sida X av Y" needs: each page's number is drawn with its glyphs.
+NUMBER_PROBE = "Sida 0123456789 av 0"
+_PROBE_TEXT = re.compile(
+    rb"1 0 0 -1 (?P<x>-?[\d.]+) -?[\d.]+ Tm\s*/(?P<font>[^\s/]+) (?P<size>[\d.]+) Tf\s*"
+    rb"\[(?P<glyphs>[^\]]*)\] TJ"
+)
+
+
+def page_number_probe_html() -> str:
+    """One empty page whose page-number box reads NUMBER_PROBE (see PageNumbers)."""
+    return _overlay_html(
+        pages=1, body="", page_rule=f' @bottom-right {{ content: "{NUMBER_PROBE}"; }}'
+    )
+
+
+class PageNumbers:
+    """ "Sida X av Y" for any page of any length, without a WeasyPrint run per page.
+
+    WeasyPrint prints one probe page (NUMBER_PROBE in the page-number box); its content stream
+    is the template: the text's glyphs are swapped for the page's own and its start moved so
+    that the text ends where the probe's ended (right-aligned, as print.css sets it). The
+    probe's subset font holds every digit, so the text reads and extracts as printed.
+    """
+
+    def __init__(self, probe_pdf: bytes):
+        page = PdfReader(io.BytesIO(probe_pdf)).pages[0]
+        self.content = page.get_contents().get_data()
+        found = _PROBE_TEXT.search(self.content)
+        if found is None:
+            raise ValueError("The page-number probe has no text to copy.")
+        glyphs = re.findall(rb"<([0-9A-Fa-f]+)>", found["glyphs"])
+        if len(glyphs) != len(NUMBER_PROBE):
+            raise ValueError("The page-number probe's glyphs are not one per character.")
+        font = page["/Resources"]["/Font"][f"/{found['font'].decode()}"].get_object()
+        widths = _cid_widths(font["/DescendantFonts"][0].get_object().get("/W", []))
+        self.glyph, self.width = {}, {}
+        for char, glyph in zip(NUMBER_PROBE, glyphs, strict=True):
+            self.glyph[char] = glyph.decode()
+            self.width[char] = widths.get(int(glyph, 16), 1000) * float(found["size"]) / 1000
+        self.right = float(found["x"]) + sum(self.width[c] for c in NUMBER_PROBE)
+        self.x_span, self.glyph_span = found.span("x"), found.span("glyphs")
+        self.mediabox = page.mediabox
+        self.resources = page["/Resources"]
+
+    def stream(self, number: int, total: int) -> bytes:
+        text = f"Sida {number} av {total}"
+        x = self.right - sum(self.width[c] for c in text)
+        glyphs = "".join(f"<{self.glyph[c]}>0" for c in text).encode()
+        (x_start, x_end), (g_start, g_end) = self.x_span, self.glyph_span
+        content = self.content
+        return (
+            content[:x_start]
+            + f"{x:.6f}".encode()
+            + content[x_end:g_start]
+            + glyphs
+            + content[g_end:]
+        )
+
+
+def _cid_widths(array) -> dict[int, float]:
+    """A CID font's /W array: `c [w1 w2 …]` and `c_first c_last w` entries."""
+    widths, items, i = {}, list(array), 0
+    while i < len(items):
+        first = int(items[i])
+        following = (
+            items[i + 1].get_object() if hasattr(items[i + 1], "get_object") else items[i + 1]
+        )
+        if isinstance(following, list):
+            for offset, width in enumerate(following):
+                widths[first + offset] = float(width)
+            i += 2
+        else:
+            for cid in range(first, int(following) + 1):
+                widths[cid] = float(items[i + 2])
+            i += 3
+    return widths
+
+
 def print_overlay(html: str) -> tuple[bytes, int, float]:
     started = time.perf_counter()
     document = weasyprint.HTML(
@@ -315,7 +394,7 @@ class Joined:
 def join(
     pdfs: list[bytes],
     *,
-    page_numbers: bytes,
+    page_numbers: "bytes | PageNumbers",
     footer_line: bytes,
     links: list[dict],
     anchors: dict[str, int],
@@ -332,14 +411,21 @@ def join(
     writer = PdfWriter()
     for pdf in pdfs:
         writer.append(PdfReader(io.BytesIO(pdf)), import_outline=True)
-    numbers = PdfReader(io.BytesIO(page_numbers))
-    if len(numbers.pages) != len(writer.pages):
-        raise ValueError(
-            f"Sidnumren har {len(numbers.pages)} sidor men dokumentet {len(writer.pages)}."
-        )
     footer = _form(writer, PdfReader(io.BytesIO(footer_line)).pages[0])  # one, shared
-    for page, number in zip(writer.pages, numbers.pages, strict=True):
-        _stamp(writer, page, {STAMP + "N": _form(writer, number), STAMP + "F": footer})
+    total = len(writer.pages)
+    if isinstance(page_numbers, PageNumbers):
+        resources = page_numbers.resources.clone(writer)  # the probe's font, shared
+        for number, page in enumerate(writer.pages, start=1):
+            form = _form_from(
+                writer, page_numbers.stream(number, total), page_numbers.mediabox, resources
+            )
+            _stamp(writer, page, {STAMP + "N": form, STAMP + "F": footer})
+    else:  # one overlay page per page
+        numbers = PdfReader(io.BytesIO(page_numbers))
+        if len(numbers.pages) != total:
+            raise ValueError(f"Sidnumren har {len(numbers.pages)} sidor men dokumentet {total}.")
+        for page, number in zip(writer.pages, numbers.pages, strict=True):
+            _stamp(writer, page, {STAMP + "N": _form(writer, number), STAMP + "F": footer})
     for link in links:
         target = anchors.get(link["anchor"])
         if target is None:
@@ -360,16 +446,23 @@ def join(
 
 def _form(writer: PdfWriter, stamp):
     """An overlay page as a form XObject in the writer."""
+    return _form_from(
+        writer,
+        stamp.get_contents().get_data(),
+        stamp.mediabox,
+        stamp["/Resources"].clone(writer),
+    )
+
+
+def _form_from(writer: PdfWriter, content: bytes, mediabox, resources):
     form = DecodedStreamObject()
-    form.set_data(stamp.get_contents().get_data())
+    form.set_data(content)
     form.update(
         {
             NameObject("/Type"): NameObject("/XObject"),
             NameObject("/Subtype"): NameObject("/Form"),
-            NameObject("/BBox"): ArrayObject(
-                [NumberObject(0), NumberObject(0), *stamp.mediabox[2:]]
-            ),
-            NameObject("/Resources"): stamp["/Resources"].clone(writer),
+            NameObject("/BBox"): ArrayObject([NumberObject(0), NumberObject(0), *mediabox[2:]]),
+            NameObject("/Resources"): resources,
         }
     )
     return writer._add_object(form)

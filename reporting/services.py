@@ -715,8 +715,30 @@ def _front(report, plan, uses, *, generated_at) -> tuple[dict, float]:
     raise RuntimeError("Innehållsförteckningens sidantal blev inte stabilt.")
 
 
-def _page_numbers(pages: int) -> tuple[bytes, float]:
-    """ "Sida X av Y" for `pages` pages: printed once per length and kept (a ReportPart)."""
+def _page_numbers(pages: int):
+    """ "Sida X av Y" for `pages` pages: drawn from one probe page WeasyPrint prints (kept),
+    or, should the probe not read as expected, printed for every page (kept per length)."""
+    from . import parts
+
+    content_hash = parts.part_hash(ReportPart.Kind.PAGE_NUMBERS, {"probe": parts.NUMBER_PROBE})
+    part = ReportPart.objects.filter(content_hash=content_hash, status="done").first()
+    seconds = 0.0
+    if part is not None and part.file.storage.exists(part.file.name):
+        with part.file.storage.open(part.file.name, "rb") as handle:
+            probe = handle.read()
+    else:
+        probe, printed_pages, seconds = parts.print_overlay(parts.page_number_probe_html())
+        printed = parts.PrintedPart(pdf=probe, pages=printed_pages, seconds=seconds, links=[])
+        _store_part(content_hash, ReportPart.Kind.PAGE_NUMBERS, parts.NUMBER_PROBE, printed)
+    try:
+        return parts.PageNumbers(probe), seconds
+    except (ValueError, KeyError, IndexError, TypeError):
+        logger.warning("The page-number probe did not read as expected: every page printed")
+    pdf, more = _page_numbers_printed(pages)
+    return pdf, seconds + more
+
+
+def _page_numbers_printed(pages: int) -> tuple[bytes, float]:
     from . import parts
 
     content_hash = parts.part_hash(ReportPart.Kind.PAGE_NUMBERS, {"pages": pages})

@@ -118,6 +118,8 @@ def test_the_joined_report_has_continuous_page_numbers_and_a_true_table_of_conte
     assert printed.count("committee") == len(names) and printed.count("appendix") == 1
     assert printed[-1] == "cover" and printed.count("cover") == 1
     assert report.parts_plan["timings"]["front_prints"] == 1
+    # The page numbers are drawn from one probe page, not printed page by page.
+    assert ReportPart.objects.get(kind=ReportPart.Kind.PAGE_NUMBERS).pages == 1
 
     # Innehåll gives each committee the page its chapter starts on in the joined document:
     # the same page as WeasyPrint's own target-counter in the single document.
@@ -326,3 +328,18 @@ def test_two_parts_finishing_at_once_enqueue_one_join(
     report.refresh_from_db()
     assert report.join_attempt == report.attempt
     assert not ReportPart.objects.exclude(status=ReportPart.Status.DONE).exists()
+
+
+def test_page_numbers_are_drawn_where_weasyprint_prints_them(media):
+    """The joined report's "Sida X av Y" comes from one probe page, not one page per page: at
+    the place and in the glyphs WeasyPrint prints for every page itself."""
+    probe, pages, _seconds = parts.print_overlay(parts.page_number_probe_html())
+    assert pages == 1
+    numbers = parts.PageNumbers(probe)
+    printed, total, _seconds = parts.print_overlay(parts.page_numbers_html(12))
+    text = re.compile(rb"1 0 0 -1 ([\d.]+) [\d.]+ Tm.*?\[([^\]]*)\] TJ", re.S)
+    for number, page in enumerate(PdfReader(io.BytesIO(printed)).pages, start=1):
+        expected = text.search(page.get_contents().get_data())
+        drawn = text.search(numbers.stream(number, total))
+        assert drawn[2] == expected[2], number  # the same glyphs
+        assert abs(float(drawn[1]) - float(expected[1])) < 0.1, number  # at the same place
