@@ -9,9 +9,9 @@
 
 A part carries no page numbers and no footer: they depend on the parts before it and on the
 day of printing, so they would change an unchanged part's hash. The joined document gets
-them from overlays that WeasyPrint prints with the same stylesheet — "Sida X av Y" for every
-page (kept per document length, so printed once per length) and the footer line (one page)
-— laid over each page as form XObjects with pypdf, marked as artifacts. The table of
+them from overlays that WeasyPrint prints with the same stylesheet — the footer line (one
+page), and "Sida X av Y" drawn with the glyphs and at the place of one probe page
+(PageNumbers) — laid over each page as form XObjects with pypdf, marked as artifacts. The table of
 contents gives each committee the page it starts on in the joined document; the front matter
 is printed last, and printed again if the page count of its own table of contents changed.
 """
