@@ -65,7 +65,7 @@ poppler:
 test: lint chromium poppler
 	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest
-	$(BIN)/pytest -m serial goals/tests/serial
+	$(BIN)/pytest -m serial goals/tests/serial reporting/tests/test_parts.py
 	$(BIN)/pytest -m browser goals/tests/browser
 
 # Backup: the database and the generated files in backups/styrsystem-YYYYMMDD-HHMMSS.tar.gz.
