@@ -128,6 +128,16 @@ class AccessibleFormMixin:
         self._describe()
 
 
+def direction_field() -> forms.TypedChoiceField:
+    """Whether a higher or a lower value is better: two named radio buttons, not a checkbox."""
+    return forms.TypedChoiceField(
+        label=_("Riktning"),
+        choices=[("1", _("Högre värde är bättre")), ("0", _("Lägre värde är bättre"))],
+        coerce=lambda v: v in ("1", True, "True"),
+        widget=forms.RadioSelect,
+    )
+
+
 class VersionedForm(AccessibleFormMixin, forms.ModelForm):
     """Carries the version the edit started from, so a newer save is never overwritten."""
 
@@ -287,12 +297,7 @@ class IndicatorForm(VersionedForm):
     baseline_value = SwedishDecimalField(
         label=_("Basvärde"), required=False, max_digits=14, decimal_places=2
     )
-    higher_is_better = forms.TypedChoiceField(
-        label=_("Riktning"),
-        choices=[("1", _("Högre värde är bättre")), ("0", _("Lägre värde är bättre"))],
-        coerce=lambda v: v in ("1", True, "True"),
-        widget=forms.RadioSelect,
-    )
+    higher_is_better = direction_field()
 
     class Meta:
         model = Indicator

@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from goals.forms import AccessibleFormMixin, SwedishDecimalField, VersionedForm
+from goals.forms import AccessibleFormMixin, SwedishDecimalField, VersionedForm, direction_field
 from goals.models import OrgUnit
 
 from .models import Deviation, IndicatorMove, QualityControl, QualityMeasurement
@@ -41,12 +41,7 @@ class _UnitFormMixin:
 
 class QualityControlForm(_UnitFormMixin, VersionedForm):
     org_unit = UnitChoiceField(label=_("Enhet"), queryset=OrgUnit.objects.none())
-    higher_is_better = forms.TypedChoiceField(
-        label=_("Riktning"),
-        choices=[("1", _("Högre värde är bättre")), ("0", _("Lägre värde är bättre"))],
-        coerce=lambda v: v in ("1", True, "True"),
-        widget=forms.RadioSelect,
-    )
+    higher_is_better = direction_field()
 
     class Meta:
         model = QualityControl
