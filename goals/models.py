@@ -2,7 +2,12 @@
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.core.validators import (
+    MaxLengthValidator,
+    MaxValueValidator,
+    MinValueValidator,
+    RegexValidator,
+)
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -12,6 +17,18 @@ from simple_history.models import HistoricalRecords
 
 YEAR_VALIDATORS = [MinValueValidator(2000), MaxValueValidator(2100)]
 
+# The longest free text kept (descriptions, comments, analyses, justifications, answers,
+# reasons): several pages of prose. Longer is refused, never cut, wherever a text arrives
+# (forms, imports, the admin), since every save also copies the text into the history.
+# Titles and names are CharFields with their own max_length.
+TEXT_MAX = 20_000
+
+
+def text_limit() -> list:
+    """The validators of a free-text field: at most TEXT_MAX characters."""
+    return [MaxLengthValidator(TEXT_MAX)]
+
+
 kolada_kpi_validator = RegexValidator(
     regex=r"^[A-Z]\d{5}$",
     message=_("Ett Kolada-id är en versal bokstav följd av fem siffror, till exempel N00945."),
@@ -20,7 +37,7 @@ kolada_kpi_validator = RegexValidator(
 
 class Vision(models.Model):
     statement = models.CharField(_("vision"), max_length=300)
-    elaboration = models.TextField(_("utveckling av visionen"), blank=True)
+    elaboration = models.TextField(_("utveckling av visionen"), blank=True, validators=text_limit())
     adopted_year = models.PositiveSmallIntegerField(
         _("antagen år"), null=True, blank=True, validators=YEAR_VALIDATORS
     )
@@ -38,7 +55,7 @@ class Vision(models.Model):
 
 class OverarchingGoal(models.Model):
     number = models.PositiveSmallIntegerField(_("nummer"), unique=True)
-    text = models.TextField(_("text"))
+    text = models.TextField(_("text"), validators=text_limit())
     decided_year = models.PositiveSmallIntegerField(
         _("beslutat år"), null=True, blank=True, validators=YEAR_VALIDATORS
     )
@@ -62,7 +79,7 @@ class Strategy(models.Model):
         PROMISE_TO_EMPLOYEES = "employees", _("Löfte till medarbetarna")
 
     number = models.PositiveSmallIntegerField(_("nummer"), unique=True)
-    text = models.TextField(_("text"))
+    text = models.TextField(_("text"), validators=text_limit())
     category = models.CharField(_("kategori"), max_length=20, choices=Category.choices)
 
     class Meta:
@@ -89,11 +106,12 @@ class StrategicArea(models.Model):
     )
     number = models.PositiveSmallIntegerField(_("nummer"), unique=True)
     name = models.CharField(_("namn"), max_length=100, unique=True)
-    description = models.TextField(_("beskrivning"))
+    description = models.TextField(_("beskrivning"), validators=text_limit())
     vision_excerpt = models.TextField(
         _("från visionen"),
         blank=True,
         help_text=_("Den del av visionen som strategiområdet bygger på (Bilaga 1)."),
+        validators=text_limit(),
     )
     overarching_goals = models.ManyToManyField(
         OverarchingGoal,
@@ -371,7 +389,7 @@ class DirectionGoal(models.Model):
         ],
     )
     title = models.CharField(_("inriktningsmål"), max_length=400)
-    description = models.TextField(_("beskrivning"), blank=True)
+    description = models.TextField(_("beskrivning"), blank=True, validators=text_limit())
     valid_from = models.PositiveSmallIntegerField(_("gäller från år"), validators=YEAR_VALIDATORS)
     valid_to = models.PositiveSmallIntegerField(_("gäller till år"), validators=YEAR_VALIDATORS)
     archived = models.BooleanField(_("arkiverat"), default=False)
@@ -534,7 +552,7 @@ class Measurement(models.Model):
         verbose_name=_("rapporteringstillfälle"),
     )
     value = models.DecimalField(_("utfall"), max_digits=14, decimal_places=2)
-    comment = models.TextField(_("kommentar"), blank=True)
+    comment = models.TextField(_("kommentar"), blank=True, validators=text_limit())
     source = models.CharField(
         _("källa"), max_length=20, choices=Source.choices, default=Source.MANUAL
     )
@@ -603,7 +621,7 @@ class OperationalPlan(models.Model):
         related_name="operational_plans",
         verbose_name=_("verksamhetsår"),
     )
-    basic_mission = models.TextField(_("grunduppdrag"), blank=True)
+    basic_mission = models.TextField(_("grunduppdrag"), blank=True, validators=text_limit())
     previous = models.ForeignKey(
         "self",
         on_delete=models.SET_NULL,
@@ -666,7 +684,7 @@ class Activity(models.Model):
         verbose_name=_("inriktningsmål"),
     )
     title = models.CharField(_("aktivitet"), max_length=300)
-    description = models.TextField(_("beskrivning"), blank=True)
+    description = models.TextField(_("beskrivning"), blank=True, validators=text_limit())
     responsible = models.CharField(_("ansvarig"), max_length=200, blank=True)
     starts_on = models.DateField(_("start"), null=True, blank=True)
     ends_on = models.DateField(_("slut"), null=True, blank=True)
@@ -787,7 +805,7 @@ class Submission(models.Model):
         OrgUnit, on_delete=models.PROTECT, related_name="submissions", verbose_name=_("enhet")
     )
     state = models.CharField(_("status"), max_length=20, choices=State.choices, default="draft")
-    analysis = models.TextField(_("analys"), blank=True)
+    analysis = models.TextField(_("analys"), blank=True, validators=text_limit())
     budget_frame_tkr = models.DecimalField(
         _("budgetram (tkr)"), max_digits=14, decimal_places=1, null=True, blank=True
     )
@@ -889,7 +907,7 @@ class SubmissionEvent(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, verbose_name=_("av")
     )
     at = models.DateTimeField(_("när"), auto_now_add=True)
-    reason = models.TextField(_("motivering"), blank=True)
+    reason = models.TextField(_("motivering"), blank=True, validators=text_limit())
 
     class Meta:
         ordering = ["at", "pk"]
@@ -922,11 +940,13 @@ class GoalAssessment(LockedWithSubmission):
     suggested_level = models.CharField(
         _("föreslagen bedömning"), max_length=20, choices=Assessment.choices, blank=True
     )
-    justification = models.TextField(_("motivering till avvikande bedömning"), blank=True)
+    justification = models.TextField(
+        _("motivering till avvikande bedömning"), blank=True, validators=text_limit()
+    )
     forecast_level = models.CharField(
         _("prognos för helåret"), max_length=20, choices=Assessment.choices, blank=True
     )
-    comment = models.TextField(_("kommentar"), blank=True)
+    comment = models.TextField(_("kommentar"), blank=True, validators=text_limit())
     history = HistoricalRecords()
 
     class Meta:
@@ -969,7 +989,7 @@ class ActivityFollowUp(LockedWithSubmission):
         Activity, on_delete=models.PROTECT, related_name="followups", verbose_name=_("aktivitet")
     )
     status = models.CharField(_("status"), max_length=20, choices=Activity.Status.choices)
-    comment = models.TextField(_("kommentar"), blank=True)
+    comment = models.TextField(_("kommentar"), blank=True, validators=text_limit())
     history = HistoricalRecords()
 
     class Meta:
@@ -1000,7 +1020,7 @@ class ReviewComment(LockedWithSubmission):
         related_name="review_comments",
         verbose_name=_("inriktningsmål"),
     )
-    text = models.TextField(_("kommentar"))
+    text = models.TextField(_("kommentar"), validators=text_limit())
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -1008,7 +1028,7 @@ class ReviewComment(LockedWithSubmission):
         verbose_name=_("av"),
     )
     created_at = models.DateTimeField(_("skriven"), auto_now_add=True)
-    answer = models.TextField(_("svar"), blank=True)
+    answer = models.TextField(_("svar"), blank=True, validators=text_limit())
     answered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from goals.models import DirectionGoal, LockedWithSubmission, OrgUnit, Submission
+from goals.models import DirectionGoal, LockedWithSubmission, OrgUnit, Submission, text_limit
 
 
 def governing_document_upload_to(instance, filename: str) -> str:
@@ -126,7 +126,7 @@ class GoverningDocument(models.Model):
 class Assignment(models.Model):
     """An uppdrag given by kommunfullmäktige (the municipality) or a committee to a unit."""
 
-    text = models.TextField(_("uppdrag"))
+    text = models.TextField(_("uppdrag"), validators=text_limit())
     given_by = models.ForeignKey(
         OrgUnit,
         on_delete=models.CASCADE,
@@ -233,7 +233,7 @@ class AssignmentStatus(LockedWithSubmission):
         verbose_name=_("uppföljning"),
     )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices)
-    comment = models.TextField(_("kommentar"), blank=True)
+    comment = models.TextField(_("kommentar"), blank=True, validators=text_limit())
     history = HistoricalRecords()
 
     class Meta:

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from goals.models import Activity, Indicator, OrgUnit
+from goals.models import Activity, Indicator, OrgUnit, text_limit
 
 VERSION_HELP = _("Räknas upp vid varje sparning.")
 
@@ -36,7 +36,7 @@ class QualityControl(models.Model):
         verbose_name=_("enhet"),
     )
     name = models.CharField(_("namn"), max_length=400)
-    description = models.TextField(_("beskrivning"), blank=True)
+    description = models.TextField(_("beskrivning"), blank=True, validators=text_limit())
     frequency = models.CharField(
         _("frekvens"), max_length=20, choices=Frequency.choices, default=Frequency.YEARLY
     )
@@ -108,7 +108,7 @@ class QualityMeasurement(models.Model):
         help_text=_("Till exempel ”Kvartal 1 2026” eller ”Mars 2026”."),
     )
     value = models.DecimalField(_("värde"), max_digits=14, decimal_places=2)
-    comment = models.TextField(_("kommentar"), blank=True)
+    comment = models.TextField(_("kommentar"), blank=True, validators=text_limit())
     registered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -155,7 +155,7 @@ class Deviation(models.Model):
     )
     occurred_on = models.DateField(_("datum"))
     title = models.CharField(_("rubrik"), max_length=200)
-    description = models.TextField(_("beskrivning"))
+    description = models.TextField(_("beskrivning"), validators=text_limit())
     severity = models.CharField(
         _("allvarlighetsgrad"), max_length=20, choices=Severity.choices, default=Severity.MEDIUM
     )
@@ -237,7 +237,7 @@ class IndicatorMove(models.Model):
         verbose_name=_("flyttad av"),
     )
     moved_at = models.DateTimeField(_("flyttad"), auto_now_add=True)
-    reason = models.TextField(_("motivering"))
+    reason = models.TextField(_("motivering"), validators=text_limit())
     reversed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -247,7 +247,9 @@ class IndicatorMove(models.Model):
         verbose_name=_("ångrad av"),
     )
     reversed_at = models.DateTimeField(_("ångrad"), null=True, blank=True)
-    reversal_reason = models.TextField(_("motivering till ångrandet"), blank=True)
+    reversal_reason = models.TextField(
+        _("motivering till ångrandet"), blank=True, validators=text_limit()
+    )
     history = HistoricalRecords()
 
     class Meta:
