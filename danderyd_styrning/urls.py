@@ -7,6 +7,17 @@ admin.site.site_header = _("Styrsystem – administration")
 admin.site.site_title = _("Styrsystem")
 admin.site.index_title = _("Administration")
 
+
+def _only_superusers(request) -> bool:
+    """The admin does not know the organisation's subtrees, so only those who may change
+    everything use it: a staff flag and model permissions alone never open it to an editor.
+    Committee staff change their subtree through the pages and the import, which ask
+    goals.permissions."""
+    return request.user.is_active and request.user.is_superuser
+
+
+admin.site.has_permission = _only_superusers
+
 urlpatterns = [
     path(
         "accounts/login/",

@@ -26,6 +26,7 @@ from .models import (
     ReportingOccasion,
     StrategicArea,
     Strategy,
+    Submission,
     Target,
 )
 from .permissions import access_for
@@ -247,6 +248,29 @@ class ScopedResource(resources.ModelResource):
         """Fields the model's own validation must leave alone for this row."""
         return set()
 
+    def stored_owner(self, instance):
+        """The unit that owns the row as it is stored; changing it needs rights there too."""
+        return self.unit_of_row(instance)
+
+    def row_name(self, instance) -> str:
+        """The row's natural key, as the user wrote it, for messages."""
+        return str(getattr(instance, "code", "") or instance)
+
+    def get_or_init_instance(self, instance_loader, row):
+        """Rows are found by their natural key anywhere; who owns the stored row is kept.
+
+        The owner is read before the row's new values are set on the instance, so that
+        validate_instance can refuse a row that lies outside the user's subtree today, not
+        only one that the file would move outside it.
+        """
+        instance, new = super().get_or_init_instance(instance_loader, row)
+        if not new:
+            try:
+                instance._stored_owner = self.stored_owner(instance)
+            except ObjectDoesNotExist:
+                instance._stored_owner = None
+        return instance, new
+
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
         """The model's own rules (full_clean) plus: only what the user may change."""
         errors = dict(import_validation_errors or {})
@@ -256,14 +280,31 @@ class ScopedResource(resources.ModelResource):
             )
         except ValidationError as exc:
             errors = exc.update_error_dict(errors)
+        if self.user is not None:
+            errors = self._refuse_outside(instance, errors)
+        if errors:
+            raise ValidationError(errors)
+
+    def _refuse_outside(self, instance, errors: dict) -> dict:
+        """Both the stored row's owner and its new one must lie in the user's subtree.
+
+        A row that exists outside is refused whatever the file says about it, and the message
+        names only what the user wrote, never what is stored there.
+        """
+        access = access_for(self.user)
+        stored = getattr(instance, "_stored_owner", None)
+        if stored is not None and not access.can_edit(stored):
+            errors.setdefault("__all__", []).append(
+                f"{self.row_name(instance)} finns inte bland det du får ändra."
+            )
+            return errors
         try:
             unit = self.unit_of_row(instance)
         except ObjectDoesNotExist:
             unit = None
-        if self.user is not None and unit is not None and not access_for(self.user).can_edit(unit):
+        if unit is not None and not access.can_edit(unit):
             errors.setdefault("__all__", []).append(f"{unit.name} ligger utanför det du får ändra.")
-        if errors:
-            raise ValidationError(errors)
+        return errors
 
     def export_resource(self, instance, selected_fields=None, **kwargs):
         return [neutralise(v) for v in super().export_resource(instance, selected_fields, **kwargs)]
@@ -309,6 +350,10 @@ class OrgUnitResource(ScopedResource):
 
     def unit_of_row(self, instance):
         return instance.parent or instance
+
+    def stored_owner(self, instance):
+        # Changing a unit (its name, its parent) needs rights over the unit as it stands.
+        return instance
 
     def clean_exclude(self, instance):
         opts = instance._mptt_meta
@@ -490,6 +535,18 @@ class IndicatorResource(ScopedResource):
         super().import_instance(instance, row, **kwargs)
         goal = instance.direction_goal if instance.direction_goal_id else None
         targets = getattr(instance, "_imported_targets", {})
+        if instance.pk is not None:
+            published = _published_target_years(instance) - set(targets)
+            if published:
+                years = ", ".join(map(str, sorted(published)))
+                raise ValidationError(
+                    {
+                        "targets": (
+                            f"Målvärdet för {years} kan inte tas bort: uppföljningen av det "
+                            "året är publicerad. Skriv med målvärdet i filen."
+                        )
+                    }
+                )
         if goal is not None:
             outside = [y for y in targets if not goal.covers_year(y)]
             if outside:
@@ -544,6 +601,21 @@ class IndicatorResource(ScopedResource):
                 if self.user is not None:
                     target._history_user = self.user
                 target.delete()
+
+
+def _published_target_years(indicator) -> set[int]:
+    """Years of the indicator's stored targets whose follow-up its committee has published."""
+    stored = Indicator.objects.filter(pk=indicator.pk).values_list(
+        "direction_goal__committee_id", flat=True
+    )
+    return set(
+        Target.objects.filter(
+            indicator_id=indicator.pk,
+            year__in=Submission.objects.filter(
+                org_unit_id__in=stored, state=Submission.State.PUBLISHED
+            ).values("occasion__plan_year__year"),
+        ).values_list("year", flat=True)
+    )
 
 
 class OccasionWidget(widgets.Widget):
@@ -602,6 +674,9 @@ class MeasurementResource(ScopedResource):
 
     def unit_of_row(self, instance):
         return instance.indicator.direction_goal.committee if instance.indicator_id else None
+
+    def row_name(self, instance):
+        return f"Utfallet för {instance.indicator.code}"
 
     def before_import_row(self, row, **kwargs):
         super().before_import_row(row, **kwargs)
@@ -694,6 +769,9 @@ class ActivityResource(ScopedResource):
     def unit_of_row(self, instance):
         return instance.plan.org_unit
 
+    def row_name(self, instance):
+        return f"Aktiviteten ”{instance.title}”"
+
     def clean_exclude(self, instance):
         try:
             return {"plan"} if instance.plan.pk is None else set()
@@ -754,6 +832,9 @@ class OperationalPlanResource(ScopedResource):
 
     def unit_of_row(self, instance):
         return instance.org_unit
+
+    def row_name(self, instance):
+        return f"Verksamhetsplanen för {instance.org_unit.code}"
 
     def clean_exclude(self, instance):
         return {"previous"}

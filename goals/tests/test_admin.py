@@ -103,3 +103,27 @@ def test_non_staff_cannot_open_the_admin(client_for):
     response = client_for("namnd").get("/admin/goals/orgunit/")
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+def test_a_staff_editor_with_every_model_permission_still_has_no_admin(client_for, users):
+    """The admin knows no subtree: an editor given staff and permissions must not reach it."""
+    from django.contrib.auth.models import Permission
+
+    from goals.models import OrgUnit
+
+    namnd = users["namnd"]
+    namnd.is_staff = True
+    namnd.save()
+    namnd.user_permissions.set(Permission.objects.all())
+    client = client_for("namnd")
+    unit = OrgUnit.objects.get(code="SF-AO-KEV")
+    for url in ("/admin/", "/admin/goals/orgunit/", f"/admin/goals/orgunit/{unit.pk}/change/"):
+        response = client.get(url)
+        assert response.status_code == 302 and "/admin/login/" in response["Location"], url
+    response = client.post(
+        f"/admin/goals/orgunit/{unit.pk}/change/",
+        {"name": "Flyttad", "code": unit.code, "kind": unit.kind},
+    )
+    assert response.status_code == 302
+    unit.refresh_from_db()
+    assert unit.name == "Kevinge äldreboende"
