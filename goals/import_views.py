@@ -4,6 +4,7 @@ Nothing is written until the user confirms, and then everything in one transacti
 nothing. The uploaded file waits in a private temporary folder between the two steps.
 """
 
+import logging
 import secrets
 import tempfile
 from pathlib import Path
@@ -21,6 +22,9 @@ from import_export.formats.base_formats import CSV, XLSX
 from . import audit
 from .permissions import access_for, subtree_q_for
 from .resources import MAX_ROWS, RESOURCES
+from .spreadsheets import SAVE_AS_CSV, SAVE_AS_XLSX, SpreadsheetError, read_csv, read_xlsx
+
+logger = logging.getLogger(__name__)
 
 FORMATS = {"csv": CSV, "xlsx": XLSX}
 MAX_BYTES = getattr(settings, "IMPORT_MAX_BYTES", 2 * 1024 * 1024)
@@ -64,12 +68,26 @@ def _scope(resource_key: str, queryset, user):
     return queryset.filter(subtree_q_for(units, prefix))
 
 
-def _read(fmt_key: str, content: bytes):
-    fmt = FORMATS[fmt_key]()
-    if fmt_key == "csv":
-        text = content.decode("utf-8-sig")
-        return fmt.create_dataset(text)
-    return fmt.create_dataset(content)
+def _read(fmt_key: str, content: bytes, name: str):
+    """The file as a tablib Dataset of at most MAX_ROWS + 1 rows (one more than allowed, so
+    that the caller can refuse it), read in bounded time and memory (goals/spreadsheets.py).
+    Raises SpreadsheetError with a Swedish message when the file cannot be read."""
+    reader = read_csv if fmt_key == "csv" else read_xlsx
+    try:
+        return reader(content, name=name, max_rows=MAX_ROWS)
+    except SpreadsheetError:
+        raise
+    except Exception as error:  # a reader's bug or a library's surprise: still say what to do
+        logger.info("Import: %s kunde inte läsas (%s: %s)", name, type(error).__name__, error)
+        advice = SAVE_AS_CSV if fmt_key == "csv" else SAVE_AS_XLSX
+        raise SpreadsheetError(f"{name} kunde inte läsas som {fmt_key.upper()}. {advice}") from None
+
+
+def _too_many_rows(name: str) -> str:
+    return (
+        f"Filen har fler än {MAX_ROWS} rader; högst {MAX_ROWS} åt gången. Dela upp {name} i "
+        "flera filer och importera dem en i taget."
+    )
 
 
 @login_required
@@ -171,12 +189,12 @@ def data_import(request):
         return render(request, "goals/import_form.html", context, status=400)
     content = upload.read()
     try:
-        dataset = _read(fmt, content)
-    except Exception:  # tablib/openpyxl raise many kinds on a broken file
-        context["problems"] = [f"{upload.name} kunde inte läsas som {fmt.upper()}."]
+        dataset = _read(fmt, content, upload.name)
+    except SpreadsheetError as error:
+        context["problems"] = [str(error)]
         return render(request, "goals/import_form.html", context, status=400)
     if len(dataset) > MAX_ROWS:
-        context["problems"] = [f"Filen har {len(dataset)} rader; högst {MAX_ROWS} åt gången."]
+        context["problems"] = [_too_many_rows(upload.name)]
         return render(request, "goals/import_form.html", context, status=400)
     resource = RESOURCES[kind](user=request.user)
     header_problems = _check_headers(dataset, resource)
@@ -220,7 +238,17 @@ def _confirm(request):
     if not path.exists():
         messages.error(request, "Förhandsgranskningen har gått ut. Ladda upp filen igen.")
         return redirect(reverse("data_import"))
-    dataset = _read(upload["fmt"], path.read_bytes())
+    try:
+        dataset = _read(upload["fmt"], path.read_bytes(), upload["name"])
+    except SpreadsheetError as error:  # read at the preview; only a changed limit gets here
+        problem = str(error)
+    else:
+        problem = _too_many_rows(upload["name"]) if len(dataset) > MAX_ROWS else ""
+    if problem:
+        path.unlink(missing_ok=True)
+        del request.session["import_upload"]
+        messages.error(request, f"{problem} Inget har sparats.")
+        return redirect(reverse("data_import"))
     resource = RESOURCES[upload["kind"]](user=request.user)
     result = resource.import_data(
         dataset,
