@@ -64,6 +64,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # 405 for PUT, PATCH, DELETE, TRACE…: no view handles them (after SecurityMiddleware, so
+    # the answer still carries its headers and the HTTPS redirect).
+    "danderyd_styrning.middleware.AllowedMethodsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
