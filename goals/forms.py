@@ -20,6 +20,7 @@ from .models import (
     Strategy,
     Submission,
     Target,
+    text_limit,
 )
 
 _SPACES = re.compile(r"[\s\u00a0\u202f]")
@@ -126,6 +127,18 @@ class AccessibleFormMixin:
     def full_clean(self):
         super().full_clean()
         self._describe()
+
+
+def long_text_field(*, rows: int = 2, **kwargs) -> forms.CharField:
+    """A free text of at most TEXT_MAX characters, like the model fields' text_limit().
+
+    A validator rather than max_length: max_length would add the HTML maxlength attribute,
+    with which the browser silently cuts a pasted text. Here the text is kept and the error
+    is shown under the field.
+    """
+    return forms.CharField(
+        widget=forms.Textarea(attrs={"rows": rows}), validators=text_limit(), **kwargs
+    )
 
 
 def direction_field() -> forms.TypedChoiceField:
@@ -531,9 +544,7 @@ class SubmissionForm(VersionedForm):
 
 class MeasurementEntryForm(AccessibleFormMixin, forms.Form):
     value = SwedishDecimalField(label=_("Utfall"), required=False, max_digits=14, decimal_places=2)
-    comment = forms.CharField(
-        label=_("Kommentar"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    comment = long_text_field(label=_("Kommentar"), required=False)
 
     def __init__(self, *args, keeps_value: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -556,17 +567,11 @@ class MeasurementEntryForm(AccessibleFormMixin, forms.Form):
 
 class AssessmentForm(AccessibleFormMixin, forms.Form):
     level = forms.ChoiceField(label=_("Bedömning"), required=False)
-    justification = forms.CharField(
-        label=_("Motivering om bedömningen avviker från förslaget"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
+    justification = long_text_field(
+        label=_("Motivering om bedömningen avviker från förslaget"), required=False
     )
     forecast_level = forms.ChoiceField(label=_("Prognos för helåret"), required=False)
-    comment = forms.CharField(
-        label=_("Kommentar till bedömningen"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
+    comment = long_text_field(label=_("Kommentar till bedömningen"), required=False, rows=3)
 
     def __init__(self, *args, mid_year: bool, suggested: str = "", **kwargs):
         super().__init__(*args, **kwargs)
@@ -599,9 +604,7 @@ class AssessmentForm(AccessibleFormMixin, forms.Form):
 
 class ActivityFollowUpForm(AccessibleFormMixin, forms.Form):
     status = forms.ChoiceField(label=_("Status"), required=False)
-    comment = forms.CharField(
-        label=_("Kommentar"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    comment = long_text_field(label=_("Kommentar"), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -8,7 +8,12 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from goals.forms import AccessibleFormMixin, SafeModelMultipleChoiceField, VersionedForm
+from goals.forms import (
+    AccessibleFormMixin,
+    SafeModelMultipleChoiceField,
+    VersionedForm,
+    long_text_field,
+)
 from goals.models import DirectionGoal, OrgUnit
 from goals.permissions import access_for
 
@@ -230,9 +235,7 @@ class AssignmentForm(VersionedForm):
 
 class AssignmentStatusForm(AccessibleFormMixin, forms.Form):
     status = forms.ChoiceField(label=_("Status"), required=False)
-    comment = forms.CharField(
-        label=_("Kommentar"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    comment = long_text_field(label=_("Kommentar"), required=False)
 
     def __init__(self, *args, row, **kwargs):
         super().__init__(*args, **kwargs)

@@ -4,7 +4,13 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from goals.forms import AccessibleFormMixin, SwedishDecimalField, VersionedForm, direction_field
+from goals.forms import (
+    AccessibleFormMixin,
+    SwedishDecimalField,
+    VersionedForm,
+    direction_field,
+    long_text_field,
+)
 from goals.models import OrgUnit
 
 from .models import Deviation, IndicatorMove, QualityControl, QualityMeasurement
@@ -214,9 +220,7 @@ class LiftForm(AccessibleFormMixin, forms.Form):
         max_length=300,
         error_messages={"required": _("Skriv vad aktiviteten ska åstadkomma.")},
     )
-    description = forms.CharField(
-        label=_("Beskrivning"), required=False, widget=forms.Textarea(attrs={"rows": 4})
-    )
+    description = long_text_field(label=_("Beskrivning"), required=False, rows=4)
     responsible = forms.CharField(label=_("Ansvarig"), required=False, max_length=200)
 
     def __init__(self, *args, goals, **kwargs):
@@ -229,13 +233,13 @@ class IndicatorMoveForm(AccessibleFormMixin, forms.Form):
     org_unit = UnitChoiceField(
         label=_("Enhet som förvaltar kontrollen"), queryset=OrgUnit.objects.none()
     )
-    reason = forms.CharField(
+    reason = long_text_field(
         label=_("Varför flyttas indikatorn?"),
         help_text=_(
             "Till exempel: indikatorn kontrollerar bara att en hög kvalitet bibehålls och "
             "behöver ingen utveckling."
         ),
-        widget=forms.Textarea(attrs={"rows": 3}),
+        rows=3,
         error_messages={"required": _("Skriv varför indikatorn flyttas.")},
     )
 
@@ -248,8 +252,4 @@ class IndicatorMoveForm(AccessibleFormMixin, forms.Form):
 
 
 class MoveReverseForm(AccessibleFormMixin, forms.Form):
-    reason = forms.CharField(
-        label=_("Varför ångras flytten? (valfritt)"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
+    reason = long_text_field(label=_("Varför ångras flytten? (valfritt)"), required=False)

@@ -27,6 +27,7 @@ from hypothesis import strategies as st
 from goals import cycle
 from goals.forms import SwedishDecimalField, format_swedish_number
 from goals.models import (
+    TEXT_MAX,
     Activity,
     ActivityFollowUp,
     Assessment,
@@ -358,10 +359,10 @@ def _followup_data(client, occasion, code):
 
 
 def _followup_text(data):
-    names = {"analysis": None}
+    names = {"analysis": TEXT_MAX}
     for key in data:
         if re.fullmatch(r"(ind|akt)-\d+-comment|mal-\d+-(comment|justification)", key):
-            names[key] = None
+            names[key] = TEXT_MAX
     if "prio-0-text" in data:
         names["prio-0-text"] = 300
     return names
@@ -424,7 +425,7 @@ FORMS = {
         persona="namnd",
         url=lambda: reverse("plan_goal_create", args=["UN"]),
         data=lambda c: _goal_data(),
-        text=lambda d: {"title": 400, "description": None},
+        text=lambda d: {"title": 400, "description": TEXT_MAX},
         saved=lambda response, data: _goal_saved(_goal_from(response, data), data),
         pages=lambda response: [
             ("namnd", response.url),
@@ -444,7 +445,7 @@ FORMS = {
         persona="namnd",
         url=lambda: reverse("plan_goal_edit", args=[_un_goal().pk]),
         data=lambda c: _goal_data(_un_goal()),
-        text=lambda d: {"title": 400, "description": None},
+        text=lambda d: {"title": 400, "description": TEXT_MAX},
         saved=lambda response, data: _goal_saved(_un_goal(), data),
         pages=lambda response: [("namnd", response.url), ("politiker", response.url)],
         structured=lambda d: [
@@ -500,7 +501,7 @@ FORMS = {
         persona="enhet",
         url=lambda: reverse("plan_edit", args=[_ens_plan().pk]),
         data=lambda c: {"version": str(_ens_plan().version), "basic_mission": "Grunduppdrag"},
-        text=lambda d: {"basic_mission": None},
+        text=lambda d: {"basic_mission": TEXT_MAX},
         saved=lambda response, data: [(_ens_plan().basic_mission, data["basic_mission"])],
         pages=lambda response: [("enhet", response.url), ("namnd", response.url)],
         watched=lambda: [_ens_plan()],
@@ -509,7 +510,7 @@ FORMS = {
         persona="enhet",
         url=lambda: reverse("plan_activity_create", args=[_ens_plan().pk]),
         data=lambda c: _activity_data(),
-        text=lambda d: {"title": 300, "description": None, "responsible": 200},
+        text=lambda d: {"title": 300, "description": TEXT_MAX, "responsible": 200},
         saved=lambda response, data: _activity_saved(_activity_from(response, data), data),
         pages=lambda response: [
             ("enhet", _activity_from(response, None).get_absolute_url()),
@@ -521,7 +522,7 @@ FORMS = {
         persona="enhet",
         url=lambda: reverse("plan_activity_edit", args=[1]),
         data=lambda c: _activity_data(Activity.objects.get(pk=1)),
-        text=lambda d: {"title": 300, "description": None, "responsible": 200},
+        text=lambda d: {"title": 300, "description": TEXT_MAX, "responsible": 200},
         saved=lambda response, data: _activity_saved(Activity.objects.get(pk=1), data),
         pages=lambda response: [
             ("enhet", Activity.objects.get(pk=1).get_absolute_url()),
@@ -667,6 +668,25 @@ def test_one_megabyte_in_each_text_field(form, clients):
                 response = _check(spec, clients, data, refused=False)
                 stored = [s for s, posted in spec.saved(response, data) if posted is text]
                 assert stored == [text], name
+
+
+@pytest.mark.parametrize("form", list(FORMS))
+def test_a_free_text_of_exactly_the_limit_is_kept_whole(form, clients):
+    """TEXT_MAX characters (not bytes: "å" is two in UTF-8) are saved as they were posted."""
+    spec = FORMS[form]
+    text = "å" * TEXT_MAX
+    base = base_data(spec, clients)
+    clients(spec.persona)  # logged in outside the savepoints below
+    kinds = {}
+    for name, limit in spec.text(base).items():
+        if limit == TEXT_MAX:
+            kinds.setdefault(re.sub(r"\d+", "N", name), name)
+    for name in kinds.values():
+        with rolled_back():
+            data = _fill(base, [name], text)
+            response = _check(spec, clients, data, refused=False)
+            stored = [s for s, posted in spec.saved(response, data) if posted is text]
+            assert stored == [text], name
 
 
 @pytest.mark.parametrize("too_much", ["megabytes", "fields"])
