@@ -22,6 +22,7 @@ from .models import (
     Target,
     text_limit,
 )
+from .permissions import subtree_q_for
 
 _SPACES = re.compile(r"[\s\u00a0\u202f]")
 
@@ -138,6 +139,28 @@ def long_text_field(*, rows: int = 2, **kwargs) -> forms.CharField:
     """
     return forms.CharField(
         widget=forms.Textarea(attrs={"rows": rows}), validators=text_limit(), **kwargs
+    )
+
+
+def limit_responsible(field: forms.ModelChoiceField, units, *, current_id: int | None) -> None:
+    """Offer as responsible (owner) only the active users with a membership in the subtree of
+    one of `units`, and whoever is responsible now (someone who has left the unit since does
+    not block saving the rest). Anyone else is refused under the field, in Swedish.
+    """
+    User = get_user_model()
+    field.queryset = (
+        User.objects.filter(
+            subtree_q_for(units, "memberships__org_unit__") | Q(pk=current_id or 0),
+            is_active=True,
+        )
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )
+    field.empty_label = _("Ingen ansvarig ännu")
+    field.label_from_instance = lambda u: u.get_full_name() or u.username
+    field.error_messages["invalid_choice"] = _(
+        "Välj en ansvarig i listan: bara den som har en roll i enheten eller i en enhet under "
+        "den kan vara ansvarig."
     )
 
 
@@ -349,21 +372,7 @@ class IndicatorForm(VersionedForm):
             self.initial["higher_is_better"] = (
                 "1" if (self.instance.higher_is_better if self.instance.pk else True) else "0"
             )
-        committee = goal.committee
-        User = get_user_model()
-        owners = User.objects.filter(
-            Q(
-                memberships__org_unit__tree_id=committee.tree_id,
-                memberships__org_unit__lft__gte=committee.lft,
-                memberships__org_unit__rght__lte=committee.rght,
-            )
-            | Q(pk=self.instance.owner_id or 0),
-            is_active=True,
-        ).distinct()
-        owner_field = self.fields["owner"]
-        owner_field.queryset = owners.order_by("first_name", "last_name", "username")
-        owner_field.empty_label = _("Ingen ansvarig ännu")
-        owner_field.label_from_instance = lambda u: u.get_full_name() or u.username
+        limit_responsible(self.fields["owner"], [goal.committee], current_id=self.instance.owner_id)
 
     def clean_kolada_kpi(self):
         return self.cleaned_data["kolada_kpi"].strip().upper()

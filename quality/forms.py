@@ -9,12 +9,13 @@ from goals.forms import (
     SwedishDecimalField,
     VersionedForm,
     direction_field,
+    limit_responsible,
     long_text_field,
+    parse_id,
 )
 from goals.models import OrgUnit
 
 from .models import Deviation, IndicatorMove, QualityControl, QualityMeasurement
-from .selectors import control_owner_choices
 
 DATE_FORMATS = ["%Y-%m-%d", "%Y%m%d", "%d/%m/%Y"]
 DATE_ERROR = _("Skriv datumet som ÅÅÅÅ-MM-DD, t.ex. 2026-04-30.")
@@ -36,6 +37,17 @@ class UnitChoiceField(forms.ModelChoiceField):
 
     def label_from_instance(self, obj):
         return _unit_label(obj)
+
+
+def _subtree_roots(units) -> list[OrgUnit]:
+    """The fewest units whose subtrees cover `units` (before a unit is chosen, the owner list
+    holds the members of every unit the user may choose)."""
+    roots: list[OrgUnit] = []
+    for unit in units.only("pk", "tree_id", "lft", "rght").order_by("tree_id", "lft"):
+        last = roots[-1] if roots else None
+        if last is None or unit.tree_id != last.tree_id or unit.lft > last.rght:
+            roots.append(unit)
+    return roots
 
 
 class _UnitFormMixin:
@@ -87,10 +99,23 @@ class QualityControlForm(_UnitFormMixin, VersionedForm):
             self.initial["higher_is_better"] = (
                 "1" if (self.instance.higher_is_better if self.instance.pk else True) else "0"
             )
-        owner = self.fields["owner"]
-        owner.queryset = control_owner_choices(current_owner_id=self.instance.owner_id)
-        owner.empty_label = _("Ingen ansvarig ännu")
-        owner.label_from_instance = lambda u: u.get_full_name() or u.username
+        unit = self._chosen_unit(units)
+        limit_responsible(
+            self.fields["owner"],
+            [unit] if unit is not None else _subtree_roots(units),
+            current_id=self.instance.owner_id,
+        )
+
+    def _chosen_unit(self, units) -> OrgUnit | None:
+        """The unit the control is for: as posted, else as stored or preselected."""
+        if self.is_bound:
+            raw = self.data.get(self.add_prefix("org_unit"))
+        elif self.instance.org_unit_id:
+            raw = self.instance.org_unit_id
+        else:
+            raw = self.initial.get("org_unit")
+        pk = parse_id(raw)
+        return units.filter(pk=pk).first() if pk else None
 
     def clean_active(self):
         active = self.cleaned_data.get("active")

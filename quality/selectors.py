@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 
 from goals.models import DirectionGoal, Measurement, OrgUnit, Target
 from goals.permissions import access_for, subtree_q_for
@@ -116,16 +116,4 @@ def open_move_for(indicator) -> IndicatorMove | None:
         IndicatorMove.objects.filter(indicator=indicator, reversed_at__isnull=True)
         .select_related("control")
         .first()
-    )
-
-
-def control_owner_choices(*, current_owner_id: int | None = None) -> QuerySet:
-    """Who may own a control: active users with a role somewhere (and the current owner)."""
-    from django.contrib.auth import get_user_model
-
-    return (
-        get_user_model()
-        .objects.filter(Q(memberships__isnull=False) | Q(pk=current_owner_id or 0), is_active=True)
-        .distinct()
-        .order_by("first_name", "last_name", "username")
     )
