@@ -81,11 +81,13 @@ restore: $(STAMP)
 # Timings (not part of `make test`), JSON in bench/results/: the demo's reports (pages,
 # seconds, peak memory, WeasyPrint's own share); the main pages' queries at demo and large
 # scale and their server time at large scale beside a trivial view (the large municipality is
-# cached in bench/.cache/; BENCH_DATABASE_URL=postgres://… measures on PostgreSQL); report
-# parts when bench/report_parts.py exists.
+# cached in bench/.cache/; BENCH_DATABASE_URL=postgres://… measures on PostgreSQL); the
+# import's answer to the worst files under the upload limit (seconds, memory above rest);
+# report parts when bench/report_parts.py exists.
 bench: $(STAMP)
 	DEBUG=1 $(BIN)/python bench/reports.py
 	$(BIN)/python bench/pages.py
+	DEBUG=1 $(BIN)/python bench/imports.py
 	@if [ -f bench/report_parts.py ]; then echo "DEBUG=1 $(BIN)/python bench/report_parts.py"; \
 		DEBUG=1 $(BIN)/python bench/report_parts.py; fi
 

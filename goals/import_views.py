@@ -146,12 +146,18 @@ def _rows(result, resource, dataset):
     return rows
 
 
+def _shortened(value, limit: int = 80) -> str:
+    """A cell in a message: a header can be any text, up to megabytes of it."""
+    text = str(value)
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
 def _check_headers(dataset, resource) -> list[str]:
     expected = [f.column_name for f in resource.get_import_fields() if not f.readonly] + [
         f.column_name for f in resource.get_import_fields() if f.readonly
     ]
     headers = [h for h in (dataset.headers or []) if h not in (None, "")]
-    problems = [f"Okänd kolumn ”{h}”" for h in headers if h not in expected]
+    problems = [f"Okänd kolumn ”{_shortened(h)}”" for h in headers if h not in expected]
     id_columns = [resource.fields[f].column_name for f in resource.get_import_id_fields()]
     problems += [f"Kolumnen ”{c}” saknas" for c in id_columns if c not in headers]
     return problems

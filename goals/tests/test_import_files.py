@@ -277,3 +277,11 @@ def test_an_unchanged_export_previews_as_unchanged(client_for, fmt):
     assert "Rad 1," not in html  # no row errors
     rows = response.context["rows"]
     assert rows and {r["kind"] for r in rows} == {"skip"}
+
+
+def test_a_huge_unknown_header_is_shortened_in_the_message(client_for):
+    header = "kod," + "x" * 100_000
+    response = _post(client_for("namnd"), "mal", "bred.csv", f"{header}\nA,B\n".encode())
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "Okänd kolumn ”" + "x" * 80 + "…”" in html and "x" * 81 not in html
