@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from . import audit, notices
+from .frozen import followup_freeze
 from .models import (
     Activity,
     ActivityFollowUp,
@@ -468,6 +469,8 @@ def submission_publish(*, submission: Submission, user):
         if current.state != State.APPROVED:
             raise MoveRefused("Bara en godkänd uppföljning kan publiceras.")
         _record(current, action=SubmissionEvent.Action.PUBLISH, to_state=State.PUBLISHED, user=user)
+        # What the follow-up shows is kept as it is now, in the same transaction.
+        followup_freeze(submission=current)
     return current
 
 

@@ -13,9 +13,10 @@ from governance.followup import (
     AssignmentStatusForms,
     assignment_statuses_save,
     followup_assignments,
+    frozen_assignment_rows,
 )
 
-from . import cycle, selectors, services
+from . import cycle, frozen, selectors, services
 from .forms import (
     ActivityFollowUpForm,
     AssessmentForm,
@@ -362,6 +363,7 @@ def followup_edit(request, occasion_id, code):
         context["forms"] = _forms(
             request, occasion=occasion, unit=unit, submission=submission, context=context
         )
+        _show_frozen(context, submission=submission, user=request.user)
     context["problems"] = request.session.pop("followup_problems", None) or (
         cycle.missing_for_submit(submission, loaded=context)
         if submission is not None and can_write
@@ -374,6 +376,15 @@ def followup_edit(request, occasion_id, code):
             request, "Prioriteringarna kunde inte läsas. Ladda om sidan och försök igen."
         )
     return render(request, "goals/followup_edit.html", context, status=status)
+
+
+def _show_frozen(context: dict, *, submission, user) -> None:
+    """A published follow-up shows what was published, never the live rows."""
+    data = frozen.frozen_data(submission)
+    if data is None:
+        return
+    context.update(frozen.page_context(data, user=user))
+    context["assignment_rows"] = frozen_assignment_rows(data, user=user)
 
 
 @login_required
@@ -495,6 +506,7 @@ def review_submission(request, pk):
             ),
         }
     )
+    _show_frozen(context, submission=submission, user=request.user)
     return render(request, "goals/review_submission.html", context)
 
 

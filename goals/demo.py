@@ -258,9 +258,13 @@ def load_demo() -> None:
                         "status": act["status"],
                     },
                 )
-        _load_followups()
         from governance.demo import load_governance_demo
 
+        # The assignments exist before the follow-ups are published, so that a published
+        # follow-up keeps them (goals.frozen); the second run adds the statuses of the
+        # follow-ups that are not published (a published one is final, also for the demo).
+        load_governance_demo()
+        _load_followups()
         load_governance_demo()
         from quality.demo import load_quality_demo
 

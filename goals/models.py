@@ -861,6 +861,39 @@ class Submission(models.Model):
         return self.state in (self.State.DRAFT, self.State.RETURNED)
 
 
+class PublishedFollowUp(models.Model):
+    """What a follow-up showed when it was published, as plain data (goals.frozen).
+
+    The published page, the review page and every later report of the occasion render from
+    it, whatever happens afterwards to the live rows (targets, indicators, names, outcomes).
+    Written once, in the publishing transaction, and never changed.
+    """
+
+    submission = models.OneToOneField(
+        Submission,
+        on_delete=models.CASCADE,
+        related_name="published_record",
+        verbose_name=_("uppföljning"),
+    )
+    data = models.JSONField(_("innehåll"))
+    frozen_at = models.DateTimeField(_("fryst"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("publicerad uppföljning")
+        verbose_name_plural = _("publicerade uppföljningar")
+
+    def __str__(self):
+        return str(self.submission)
+
+    def save(self, *args, **kwargs):
+        if self.pk or PublishedFollowUp.objects.filter(submission=self.submission_id).exists():
+            raise PublishedError()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PublishedError()
+
+
 class LockedWithSubmission(models.Model):
     """Rows that belong to a submission: refused once it is published."""
 

@@ -6,3 +6,11 @@ class GovernanceConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "governance"
     verbose_name = _("Styrdokument och uppdrag")
+
+    def ready(self):
+        from goals.frozen import followup_freezing
+
+        from .followup import freeze_assignments
+
+        # A published follow-up keeps its assignments as they stood when it was published.
+        followup_freezing.connect(freeze_assignments, dispatch_uid="governance.freeze_assignments")

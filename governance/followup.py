@@ -5,11 +5,25 @@ same transaction as the rest of the follow-up (governance.services.assignment_st
 Statuses are optional: a follow-up can be handed in without them.
 """
 
+import datetime
+from types import SimpleNamespace
+
+from django.urls import reverse
+
+from goals.models import OrgUnit
+from goals.permissions import access_for
+
 from .forms import AssignmentStatusForm
 from .selectors import FollowUpAssignment, followup_assignments
 from .services import assignment_statuses_save
 
-__all__ = ["AssignmentStatusForms", "assignment_statuses_save", "followup_assignments"]
+__all__ = [
+    "AssignmentStatusForms",
+    "assignment_statuses_save",
+    "followup_assignments",
+    "freeze_assignments",
+    "frozen_assignment_rows",
+]
 
 
 class AssignmentStatusForms:
@@ -56,3 +70,86 @@ class AssignmentStatusForms:
 
     def is_valid(self) -> bool:
         return all(f.is_valid() for f in self.forms)
+
+
+# --- a published follow-up keeps its assignments as they were -------------------------------
+
+
+def freeze_assignments(sender, *, submission, data, **kwargs):
+    """goals.frozen.followup_freezing: the assignment rows as plain data."""
+    rows = followup_assignments(
+        occasion=submission.occasion, unit=submission.org_unit, submission=submission
+    )
+    data["assignments"] = [
+        {
+            "pk": row.assignment.pk,
+            "receiving_unit": {
+                "pk": row.assignment.receiving_unit_id,
+                "name": row.assignment.receiving_unit.name,
+            },
+            "short_text": row.assignment.short_text,
+            "given_by_label": row.assignment.given_by_label,
+            "given_on": _iso(row.assignment.given_on),
+            "deadline": _iso(row.assignment.deadline),
+            "closed_on": _iso(row.assignment.closed_on),
+            "status": (
+                {
+                    "status": row.status.status,
+                    "label": str(row.status.get_status_display()),
+                    "css": row.status.css,
+                    "comment": row.status.comment,
+                }
+                if row.status
+                else None
+            ),
+        }
+        for row in rows
+    ]
+
+
+def frozen_assignment_rows(data: dict, *, user) -> list:
+    """The frozen rows, of the units the user sees today, shaped like FollowUpAssignment."""
+    stored = data.get("assignments", [])
+    units = {
+        u.pk: u for u in OrgUnit.objects.filter(pk__in={r["receiving_unit"]["pk"] for r in stored})
+    }
+    access = access_for(user)
+    rows = []
+    for r in stored:
+        unit = units.get(r["receiving_unit"]["pk"])
+        if unit is None or not access.sees_unit(unit):
+            continue
+        status = r["status"]
+        rows.append(
+            SimpleNamespace(
+                assignment=SimpleNamespace(
+                    pk=r["pk"],
+                    get_absolute_url=reverse("governance:assignment_detail", args=[r["pk"]]),
+                    short_text=r["short_text"],
+                    receiving_unit=SimpleNamespace(name=r["receiving_unit"]["name"]),
+                    given_by_label=r["given_by_label"],
+                    given_on=_date(r["given_on"]),
+                    deadline=_date(r["deadline"]),
+                    closed_on=_date(r["closed_on"]),
+                ),
+                status=(
+                    SimpleNamespace(
+                        status=status["status"],
+                        get_status_display=status["label"],
+                        css=status["css"],
+                        comment=status["comment"],
+                    )
+                    if status
+                    else None
+                ),
+            )
+        )
+    return rows
+
+
+def _iso(value):
+    return value.isoformat() if value else None
+
+
+def _date(text):
+    return datetime.date.fromisoformat(text) if text else None

@@ -6,3 +6,13 @@ class ReportingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "reporting"
     verbose_name = _("Rapporter")
+
+    def ready(self):
+        from goals.frozen import followup_freezing
+
+        from .data import freeze_report_section
+
+        # Every later report of the occasion prints a published committee as it was published.
+        followup_freezing.connect(
+            freeze_report_section, dispatch_uid="reporting.freeze_report_section"
+        )

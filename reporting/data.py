@@ -27,6 +27,7 @@ from goals.models import (
     OrgUnit,
     OverarchingGoal,
     Priority,
+    PublishedFollowUp,
     ReportingOccasion,
     StrategicArea,
     Strategy,
@@ -142,18 +143,30 @@ def municipality_report_data(*, occasion: ReportingOccasion, org_unit: OrgUnit |
 
 
 def _report(*, kind: str, occasion, committees: list[OrgUnit], scope: dict) -> dict:
-    info = occasion_data(occasion)
     submissions = {
         s.org_unit_id: s
         for s in Submission.objects.filter(occasion=occasion, org_unit__in=committees)
     }
+    frozen_reports = _frozen_reports(submissions.values())
+    frozen = {pk: report["section"] for pk, report in frozen_reports.items()}
+    if kind == "committee" and committees and committees[0].pk in frozen:
+        scope = {**scope, "name": frozen[committees[0].pk]["name"]}
+    live = [c for c in committees if c.pk not in frozen]
+    # The occasion as it was published, once every committee of the report is published.
+    info = (
+        frozen_reports[committees[0].pk]["occasion"]
+        if committees and not live and "occasion" in frozen_reports[committees[0].pk]
+        else occasion_data(occasion)
+    )
     contexts = {
         c.pk: followup_context(occasion=occasion, unit=c, submission=submissions.get(c.pk))
-        for c in committees
+        for c in live
     }
-    extras = _Extras(occasion=occasion, committees=committees, contexts=contexts)
+    extras = _Extras(occasion=occasion, committees=live, contexts=contexts)
     sections = [
-        _committee_section(
+        frozen[c.pk]
+        if c.pk in frozen
+        else _committee_section(
             info=info,
             committee=c,
             submission=submissions.get(c.pk),
@@ -200,18 +213,56 @@ def _report(*, kind: str, occasion, committees: list[OrgUnit], scope: dict) -> d
         ],
         "summary": _summary(info, areas, sections),
         "committees": sections,
-        "coverage": _coverage(info, committees if kind == "committee" else None, areas, sections),
+        "coverage": _coverage(
+            info,
+            committees if kind == "committee" else None,
+            areas,
+            sections,
+            frozen={pk: report["coverage"] for pk, report in frozen_reports.items()},
+        ),
+    }
+
+
+FROZEN_COVERAGE = ("area_gaps", "goals_without_indicator", "goals_without_activity")
+
+
+def _frozen_reports(submissions) -> dict[int, dict]:
+    """Per committee id: its section and coverage as kept when its follow-up was published
+    (goals.frozen). A report prints a published committee from these, never from live rows."""
+    published = [s.pk for s in submissions if s.state == State.PUBLISHED]
+    if not published:
+        return {}
+    reports = {}
+    for org_unit_id, data in PublishedFollowUp.objects.filter(submission__in=published).values_list(
+        "submission__org_unit_id", "data"
+    ):
+        report = data.get("report") or {}
+        if report.get("format") == FORMAT_VERSION:
+            reports[org_unit_id] = report
+    return reports
+
+
+def freeze_report_section(sender, *, submission, data, **kwargs):
+    """goals.frozen.followup_freezing: a committee's part of the report as it prints now."""
+    if submission.org_unit.kind != OrgUnit.Kind.COMMITTEE:
+        return
+    report = committee_report_data(occasion=submission.occasion, org_unit=submission.org_unit)
+    data["report"] = {
+        "format": FORMAT_VERSION,
+        "occasion": report["occasion"],
+        "section": report["committees"][0],
+        "coverage": {key: report["coverage"][key] for key in FROZEN_COVERAGE},
     }
 
 
 def _status(committees, submissions, sections) -> dict:
     """UTKAST unless every committee's submission in the report is published."""
     states = []
-    for c in committees:
+    for c, section in zip(committees, sections, strict=True):
         s = submissions.get(c.pk)
         states.append(
             {
-                "committee": c.name,
+                "committee": section["name"],
                 "state": s.state if s else "",
                 "label": STATE_LABELS[s.state] if s else "Ej påbörjad",
             }
@@ -669,16 +720,44 @@ def _economy_summary(sections) -> dict:
     return {"rows": rows, "totals": totals, "has_any": any(r["has_any"] for r in rows)}
 
 
-def _coverage(info, committees, areas, sections) -> dict:
+def _coverage(info, committees, areas, sections, *, frozen: dict[int, dict]) -> dict:
     committee = committees[0] if committees else None
     coverage = chain_coverage(user=ReportReader(), year=info["year"], committee=committee)
+    gaps = {
+        "area_gaps": [
+            {"committee": c.name, "areas": [a.name for a in missing]}
+            for c, missing in coverage.area_gaps
+            if c.pk not in frozen
+        ],
+        "goals_without_indicator": [
+            {"code": g.code, "title": g.title, "committee": g.committee.name}
+            for g in coverage.goals_without_indicator
+            if g.committee_id not in frozen
+        ],
+        "goals_without_activity": [
+            {"code": g.code, "title": g.title, "committee": g.committee.name}
+            for g in coverage.goals_without_activity
+            if g.committee_id not in frozen
+        ],
+    }
+    if frozen:
+        # Published committees as they were published, in the order the chain lists them.
+        for key in FROZEN_COVERAGE:
+            rows = gaps[key] + [row for kept in frozen.values() for row in kept[key]]
+            gaps[key] = sorted(rows, key=lambda r: (r["committee"].casefold(), r.get("code", "")))
     matrix = []
     for sec in sections:
         per_area = {a["number"]: len(a["goals"]) for a in sec["areas"]}
         matrix.append({"name": sec["name"], "cells": [per_area.get(a.number, 0) for a in areas]})
     return {
         "year": info["year"],
-        "warning_count": coverage.warning_count,
+        "warning_count": (
+            len(coverage.overarching_goals_without_area)
+            + len(coverage.strategies_without_area)
+            + sum(len(row["areas"]) for row in gaps["area_gaps"])
+            + len(gaps["goals_without_indicator"])
+            + len(gaps["goals_without_activity"])
+        ),
         "area_numbers": [a.number for a in areas],
         "matrix": matrix,
         "overarching_goals_without_area": [
@@ -687,16 +766,5 @@ def _coverage(info, committees, areas, sections) -> dict:
         "strategies_without_area": [
             {"number": s.number, "text": s.text} for s in coverage.strategies_without_area
         ],
-        "area_gaps": [
-            {"committee": c.name, "areas": [a.name for a in missing]}
-            for c, missing in coverage.area_gaps
-        ],
-        "goals_without_indicator": [
-            {"code": g.code, "title": g.title, "committee": g.committee.name}
-            for g in coverage.goals_without_indicator
-        ],
-        "goals_without_activity": [
-            {"code": g.code, "title": g.title, "committee": g.committee.name}
-            for g in coverage.goals_without_activity
-        ],
+        **gaps,
     }

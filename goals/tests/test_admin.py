@@ -37,6 +37,7 @@ NOT_IN_ADMIN = {
     "ReviewComment",
     "Priority",
     "Notice",
+    "PublishedFollowUp",
 }
 
 
