@@ -10,8 +10,10 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.html import format_html
 
 from . import selectors, services
+from .bidi import bdi, isolate
 from .forms import (
     ActivityForm,
     DirectionGoalForm,
@@ -244,7 +246,7 @@ def _indicator_form_page(request, *, goal: DirectionGoal, indicator: Indicator |
         "goal": goal,
         "committee": goal.committee,
         "indicator": indicator,
-        "title": f"Ändra indikator: {indicator.name}" if indicator else "Ny indikator",
+        "title": f"Ändra indikator: {isolate(indicator.name)}" if indicator else "Ny indikator",
     }
     # A new indicator's empty target rows come with the goal's first years filled in; the
     # same initial on POST, so a row left without a value counts as unused, not as an error.
@@ -363,7 +365,10 @@ def _plan_for_edit(request, pk) -> OperationalPlan:
 def plan_edit(request, pk):
     plan = _plan_for_edit(request, pk)
     template = "goals/plan_form.html"
-    context = {"plan": plan, "title": f"Grunduppdrag – {plan.org_unit.name} {plan.plan_year.year}"}
+    context = {
+        "plan": plan,
+        "title": f"Grunduppdrag – {isolate(plan.org_unit.name)} {plan.plan_year.year}",
+    }
     if request.method == "POST":
         form = OperationalPlanForm(request.POST, instance=plan)
         if form.is_valid():
@@ -387,7 +392,7 @@ def _activity_form_page(request, *, plan: OperationalPlan, activity: Activity | 
         "plan": plan,
         "activity": activity,
         "committee": plan.org_unit.committee,
-        "title": f"Ändra aktivitet: {activity.title}" if activity else "Ny aktivitet",
+        "title": f"Ändra aktivitet: {isolate(activity.title)}" if activity else "Ny aktivitet",
         "form_kwargs": {"plan": plan},
         "committee_goals": selectors.committee_goals_for_plan(plan=plan),
     }
@@ -398,7 +403,7 @@ def _activity_form_page(request, *, plan: OperationalPlan, activity: Activity | 
                 saved = services.save_versioned(form=form, user=request.user)
             except services.StaleEdit as stale:
                 return _render_conflict(request, template, context, stale, form)
-            messages.success(request, f"Aktiviteten ”{saved.title}” är sparad.")
+            messages.success(request, format_html("Aktiviteten ”{}” är sparad.", bdi(saved.title)))
             return redirect(reverse("chain_plan", args=[plan.pk]) + f"#aktivitet-{saved.pk}")
     else:
         initial = {}

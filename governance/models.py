@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from goals.bidi import download_name as clean_download_name
 from goals.models import DirectionGoal, LockedWithSubmission, OrgUnit, Submission, text_limit
 
 
@@ -119,7 +120,9 @@ class GoverningDocument(models.Model):
 
     @property
     def download_name(self) -> str:
-        name = PurePath(self.file_name or "styrdokument.pdf").name
+        """The uploaded file's name, shown on the page and sent with the file: no folders, no
+        bidi or control characters (a stored "\u202egnp.exe" would read "exe.png"), .pdf."""
+        name = clean_download_name(PurePath(self.file_name or "").name, "styrdokument.pdf")
         return name if name.lower().endswith(".pdf") else f"{name}.pdf"
 
 

@@ -11,8 +11,10 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
+from goals.bidi import bdi, download_name, isolate
 from goals.forms import parse_id
 from goals.models import OrgUnit
 from goals.permissions import access_for
@@ -117,7 +119,9 @@ def document_create(request):
         form = GoverningDocumentForm(request.POST, request.FILES, user=request.user)
         if form.is_valid():
             document = services.governing_document_save(form=form, user=request.user)
-            messages.success(request, _("Styrdokumentet ”%s” är sparat.") % document.title)
+            messages.success(
+                request, format_html(_("Styrdokumentet ”{}” är sparat."), bdi(document.title))
+            )
             return redirect(document)
         status = 400
     else:
@@ -133,7 +137,7 @@ def document_edit(request, pk):
     if not can_edit:
         raise PermissionDenied(_("Du kan läsa styrdokumentet men inte ändra det."))
     template = "governance/document_form.html"
-    context = {"document": document, "title": _("Ändra %s") % document.title}
+    context = {"document": document, "title": _("Ändra %s") % isolate(document.title)}
     status = 200
     if request.method == "POST":
         form = GoverningDocumentForm(
@@ -152,7 +156,9 @@ def document_edit(request, pk):
                     form,
                     user=request.user,
                 )
-            messages.success(request, _("Ändringarna i ”%s” är sparade.") % document.title)
+            messages.success(
+                request, format_html(_("Ändringarna i ”{}” är sparade."), bdi(document.title))
+            )
             return redirect(document)
         status = 400
     else:
@@ -171,7 +177,12 @@ def document_file(request, pk):
         handle = document.file.open("rb")
     except FileNotFoundError:
         raise Http404 from None
-    response = FileResponse(handle, content_type="application/pdf", filename=document.download_name)
+    # FileResponse writes Content-Disposition with Django's RFC 6266 encoding of the name.
+    response = FileResponse(
+        handle,
+        content_type="application/pdf",
+        filename=download_name(document.download_name, default="styrdokument.pdf"),
+    )
     response["Cache-Control"] = "private, no-store"
     return response
 

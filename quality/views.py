@@ -9,8 +9,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.html import format_html
 
 from goals import selectors as goal_selectors
+from goals.bidi import bdi, isolate
 from goals.forms import parse_id
 from goals.models import Indicator, OrgUnit, PlanYear
 from goals.permissions import access_for, require_committee_visible
@@ -121,7 +123,9 @@ def control_create(request):
         form = QualityControlForm(request.POST, units=units)
         if form.is_valid():
             control = save_versioned(form=form, user=request.user)
-            messages.success(request, f"Kvalitetskontrollen ”{control.name}” är skapad.")
+            messages.success(
+                request, format_html("Kvalitetskontrollen ”{}” är skapad.", bdi(control.name))
+            )
             return redirect(control)
     else:
         form = QualityControlForm(units=units, initial=_preselected_unit(request, units))
@@ -166,7 +170,7 @@ def control_edit(request, pk):
     _require_edit(request.user, control.org_unit)
     units = selectors.units_editable_by(user=request.user)
     template = "quality/control_form.html"
-    context = {"control": control, "title": f"Ändra kvalitetskontroll: {control.name}"}
+    context = {"control": control, "title": f"Ändra kvalitetskontroll: {isolate(control.name)}"}
     if request.method == "POST":
         form = QualityControlForm(request.POST, instance=control, units=units)
         if form.is_valid():
@@ -297,7 +301,7 @@ def deviation_edit(request, pk):
     _require_edit(request.user, deviation.org_unit)
     units = selectors.units_editable_by(user=request.user)
     template = "quality/deviation_form.html"
-    context = {"deviation": deviation, "title": f"Ändra avvikelse: {deviation.title}"}
+    context = {"deviation": deviation, "title": f"Ändra avvikelse: {isolate(deviation.title)}"}
     if request.method == "POST":
         form = DeviationForm(request.POST, instance=deviation, units=units)
         if form.is_valid():
@@ -362,8 +366,11 @@ def deviation_lift(request, pk):
         else:
             messages.success(
                 request,
-                f"Avvikelsen är lyft till verksamhetsplanen {plan_year.year} som aktiviteten "
-                f"”{activity.title}”.",
+                format_html(
+                    "Avvikelsen är lyft till verksamhetsplanen {} som aktiviteten ”{}”.",
+                    plan_year.year,
+                    bdi(activity.title),
+                ),
             )
             return redirect(activity)
     plan_exists = deviation.org_unit.operational_plans.filter(plan_year=plan_year).exists()

@@ -20,6 +20,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
+from goals.bidi import download_name
+
 from . import access, services
 from .forms import GenerateReportForm
 from .models import GeneratedReport, TamperedReportError
@@ -225,7 +227,7 @@ def report_download(request, pk):
     response = FileResponse(
         io.BytesIO(data),
         as_attachment=True,
-        filename=report.download_name(),
+        filename=download_name(report.download_name(), default="rapport.pdf"),
         content_type="application/pdf",
     )
     response["Cache-Control"] = "private, no-store" if not report.published else "private"

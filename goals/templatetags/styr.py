@@ -1,4 +1,5 @@
-"""Template filters: numbers the Swedish way, the same on every page and in every form."""
+"""Template filters: numbers the Swedish way, the same on every page and in every form; user
+text that cannot reorder the text around it (goals/bidi.py)."""
 
 from decimal import Decimal, InvalidOperation
 
@@ -6,6 +7,8 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from goals.bidi import bdi as bidi_html
+from goals.bidi import isolate
 from goals.forms import format_swedish_number
 
 register = template.Library()
@@ -54,3 +57,19 @@ def submission_state(submission) -> str:
     return format_html(
         '<span class="state state--{}">{}</span>', submission.state, submission.get_state_display()
     )
+
+
+@register.filter
+def bdi(value) -> str:
+    """User text inline beside other text, in a sentence, a breadcrumb or a heading:
+    `{{ goal.title|bdi }}` escapes it and isolates it in <bdi>…</bdi>, so that bidi controls
+    (U+202E…) or right-to-left letters in it cannot reorder what follows. '' for nothing."""
+    return bidi_html(value)
+
+
+@register.filter(is_safe=True)
+def bdi_text(value) -> str:
+    """|bdi where markup cannot go (a <title>): the text without bidi controls, between
+    U+2068 FIRST STRONG ISOLATE and U+2069 POP DIRECTIONAL ISOLATE if it has right-to-left
+    letters (goals.bidi.isolate); escaped later like any other text."""
+    return isolate(value)

@@ -193,7 +193,7 @@ def test_open_assignments_are_in_the_follow_up_and_saved_with_it(
     assert [h.status for h in history] == ["ongoing", "delayed"]
     assert history[-1].history_user == users["namnd"]
     detail = client.get(absence.get_absolute_url()).content.decode()
-    assert "Försenat" in detail and "Tertialrapport 1 2026" in detail
+    assert "Försenat" in detail and "<bdi>Tertialrapport 1</bdi> 2026" in detail
 
 
 def test_the_verksamhetsplan_occasion_has_no_assignment_statuses(client_for):

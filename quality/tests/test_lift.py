@@ -59,7 +59,7 @@ def test_lifting_makes_an_activity_linked_both_ways_with_history(client_for, use
     # The activity's page says where it came from, with a link; the deviation's the reverse.
     activity_page = client.get(activity.get_absolute_url()).content.decode()
     assert "Från avvikelse" in activity_page and deviation.get_absolute_url() in activity_page
-    assert "2026-03-02 Fel i schemaläggningen av elevassistenter" in activity_page
+    assert "2026-03-02 <bdi>Fel i schemaläggningen av elevassistenter</bdi>" in activity_page
     deviation_page = client.get(deviation.get_absolute_url()).content.decode()
     assert activity.get_absolute_url() in deviation_page
     # History on both, by the person who lifted it.
