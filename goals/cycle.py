@@ -16,6 +16,7 @@ from django.utils import timezone
 from . import audit, notices
 from .frozen import followup_freeze
 from .models import (
+    TEXT_MAX,
     Activity,
     ActivityFollowUp,
     Assessment,
@@ -50,8 +51,15 @@ class MoveRefused(Exception):
 
 
 def _text(value) -> str:
-    """Free text from a request: NUL characters (which PostgreSQL refuses) removed, trimmed."""
-    return str(value or "").replace("\x00", "").strip()
+    """Free text from a request: NUL characters (which PostgreSQL refuses) removed, trimmed,
+    and no longer than the longest free text kept (TEXT_MAX)."""
+    text = str(value or "").replace("\x00", "").strip()
+    if len(text) > TEXT_MAX:
+        raise MoveRefused(
+            f"Texten har {len(text):,} tecken; högst {TEXT_MAX:,} får plats. "
+            "Korta den och försök igen.".replace(",", "\u00a0")
+        )
+    return text
 
 
 # --- the suggested assessment -------------------------------------------------------------

@@ -26,6 +26,7 @@ from .forms import (
     parse_id,
 )
 from .models import (
+    TEXT_MAX,
     Assessment,
     DirectionGoal,
     Measurement,
@@ -39,6 +40,12 @@ from .models import (
 from .permissions import access_for
 from .views import _selected_year
 from .widget_rendering import renderer as fast_renderer
+
+TYPED_KEY = "review_typed"
+ANSWER_KEY = "answer_typed"
+# A refused comment or reason comes back in its field after the redirect; a text longer than
+# this is cut in what comes back (it is refused as too long anyway, and the session stays small).
+TYPED_KEPT = 4 * TEXT_MAX
 
 
 def _visible(user, unit: OrgUnit) -> bool:
@@ -275,6 +282,7 @@ def followup_edit(request, occasion_id, code):
             "is_open": occasion.is_open(timezone.localdate()),
             "history": selectors.history_entries(submission) if submission else [],
             "levels": Assessment,
+            "typed_answer": request.session.pop(ANSWER_KEY, None) or {},
         }
     )
     status = 200
@@ -410,6 +418,12 @@ def comment_respond(request, pk):
         ):
             raise PermissionDenied(refused.message) from refused
         messages.error(request, refused.message)
+        if request.POST.get("action") != "resolve":
+            request.session[ANSWER_KEY] = {
+                "comment": comment.pk,
+                "value": request.POST.get("answer", "")[:TYPED_KEPT],
+                "error": refused.message,
+            }
     except PublishedError as exc:
         messages.error(request, exc.messages[0])
     back = request.POST.get("next", "")
@@ -444,6 +458,20 @@ def review_overview(request):
         }
     )
     return render(request, "goals/review_overview.html", context)
+
+
+def _keep_typed(request, *, submission, action: str, error: str) -> None:
+    """What the reviewer typed, for the page after the redirect: nothing typed is lost."""
+    field = {"comment": "text", "return": "reason", "approve": "reason"}.get(action)
+    if field is None:
+        return
+    request.session[TYPED_KEY] = {
+        "submission": submission.pk,
+        "field": field,
+        "value": request.POST.get(field, "")[:TYPED_KEPT],
+        "goal": parse_id(request.POST.get("direction_goal")) if field == "text" else None,
+        "error": error,
+    }
 
 
 @login_required
@@ -487,14 +515,22 @@ def review_submission(request, pk):
                 messages.error(request, "Okänd åtgärd.")
         except cycle.MoveRefused as refused:
             messages.error(request, refused.message)
+            _keep_typed(request, submission=submission, action=action, error=refused.message)
         except PublishedError as exc:
             messages.error(request, exc.messages[0])
         return redirect(reverse("review_submission", args=[submission.pk]))
     context = selectors.followup_context(
         occasion=submission.occasion, unit=unit, submission=submission, user=request.user
     )
+    typed = request.session.pop(TYPED_KEY, None)
+    if not typed or typed.get("submission") != submission.pk:
+        typed = {}
     context.update(
         {
+            "typed": typed,
+            "typed_answer": request.session.pop(ANSWER_KEY, None) or {},
+            "typed_general": typed.get("field") == "text" and not typed.get("goal"),
+            "typed_goal": typed.get("goal") if typed.get("field") == "text" else None,
             "submission": submission,
             "occasion": submission.occasion,
             "unit": unit,

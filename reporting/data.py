@@ -16,6 +16,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.utils import timezone
 
+from goals.bidi import isolate
 from goals.cycle import indicator_reaches_target
 from goals.models import (
     Activity,
@@ -574,7 +575,8 @@ def _committee_section(*, info, committee, submission, context, extras) -> dict:
 def _plan_sentence(name, goal_rows, activities, info) -> str:
     indicators = sum(len(r["indicators"]) for r in goal_rows)
     return (
-        f"{name} har {counted(len(goal_rows), 'inriktningsmål', 'inriktningsmål')} med "
+        # The committee's name starts a sentence printed as one text: isolated in it.
+        f"{isolate(name)} har {counted(len(goal_rows), 'inriktningsmål', 'inriktningsmål')} med "
         f"{counted(indicators, 'indikator', 'indikatorer')} och "
         f"{counted(len(activities), 'aktivitet', 'aktiviteter')} i enheternas "
         f"verksamhetsplaner för {info['year']}."

@@ -179,3 +179,41 @@ def test_follow_up_texts_without_a_model_field_have_the_limit_too(form_class, kw
     form = form_class({field: TOO_LONG}, **kwargs)
     assert form.errors[field] == [SWEDISH_ERROR]
     assert form_class({field: LONGEST}, **kwargs).errors.get(field) is None
+
+
+def test_a_too_long_review_text_is_refused_and_comes_back_in_its_field(client_for, users):
+    """Comments, reasons and answers reach the cycle's services, not a model form."""
+    from goals import cycle
+    from goals.models import OrgUnit, ReviewComment, Submission
+
+    occasion = ReportingOccasion.objects.get(plan_year__year=2026, name="Delårsrapport")
+    submission = Submission.objects.get(occasion=occasion, org_unit=OrgUnit.objects.get(code="SN"))
+    assert submission.state == Submission.State.SUBMITTED
+    url = reverse("review_submission", args=[submission.pk])
+    client = client_for("klk")
+    typed = "Motivering " + TOO_LONG
+    page = client.post(url, {"action": "return", "reason": typed}, follow=True)
+    html = page.content.decode()
+    assert "högst 20\u00a0000 får plats" in html
+    assert 'aria-describedby="motivering_fel"' in html and typed in html
+    submission.refresh_from_db()
+    assert submission.state == Submission.State.SUBMITTED
+    goal = cycle.goals_for(submission)[0]
+    page = client.post(
+        url, {"action": "comment", "text": TOO_LONG, "direction_goal": goal.pk}, follow=True
+    )
+    assert f'id="ny-kommentar-{goal.pk}_fel"' in page.content.decode()
+    assert not ReviewComment.objects.filter(submission=submission).exists()
+    comment = cycle.comment_add(submission=submission, user=users["klk"], text="Varför?")
+    answer = client_for("admin").post(
+        reverse("followup_comment", args=[comment.pk]),
+        {"answer": TOO_LONG, "next": reverse("followup_edit", args=[occasion.pk, "SN"])},
+        follow=True,
+    )
+    assert f'id="svar-{comment.pk}_fel"' in answer.content.decode()
+    assert TOO_LONG in answer.content.decode()
+    comment.refresh_from_db()
+    assert comment.answer == ""
+    # Twenty thousand characters are kept whole.
+    client_for("klk").post(url, {"action": "comment", "text": LONGEST})
+    assert ReviewComment.objects.get(submission=submission, text=LONGEST)
