@@ -11,7 +11,7 @@ from .permissions import access_for
 
 def _frame(request) -> dict:
     """The year a page is about: set by the view (request.styr_year), else ?ar=, else current."""
-    from .forms import parse_id
+    from core.formats import parse_id
 
     asked = getattr(request, "styr_year", None) or parse_id(request.GET.get("ar"), max_digits=4)
     year = (PlanYear.objects.filter(year=asked).first() if asked else None) or (

@@ -9,6 +9,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
+from core.formats import parse_id
+from core.widget_rendering import renderer as fast_renderer
 from governance.followup import (
     AssignmentStatusForms,
     assignment_statuses_save,
@@ -23,7 +25,6 @@ from .forms import (
     MeasurementEntryForm,
     PriorityFormSet,
     SubmissionForm,
-    parse_id,
 )
 from .models import (
     TEXT_MAX,
@@ -39,7 +40,6 @@ from .models import (
 )
 from .permissions import access_for
 from .views import _selected_year
-from .widget_rendering import renderer as fast_renderer
 
 TYPED_KEY = "review_typed"
 ANSWER_KEY = "answer_typed"

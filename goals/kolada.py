@@ -33,7 +33,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from .forms import format_swedish_number
+from core.formats import format_swedish_number
+
 from .models import (
     Indicator,
     Measurement,

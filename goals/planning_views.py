@@ -12,15 +12,16 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
 
+from core.bidi import bdi, isolate
+from core.formats import parse_id
+
 from . import selectors, services
-from .bidi import bdi, isolate
 from .forms import (
     ActivityForm,
     DirectionGoalForm,
     IndicatorForm,
     OperationalPlanForm,
     TargetFormSet,
-    parse_id,
 )
 from .models import Activity, DirectionGoal, Indicator, OperationalPlan, OrgUnit
 from .permissions import access_for, require_edit

@@ -5,7 +5,8 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 
-from .forms import parse_id
+from core.formats import parse_id
+
 from .models import (
     Activity,
     DirectionGoal,
@@ -362,7 +363,7 @@ def _display(model, name: str, value, current=None) -> str:
     `current`: the object whose history this is; a foreign key that still points where it
     did is named from the related object already loaded on it, without a query.
     """
-    from .forms import format_swedish_number
+    from core.formats import format_swedish_number
 
     if value is None or value == "" or value == []:
         return "–"

@@ -8,8 +8,9 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from core.formats import parse_id
+
 from . import selectors
-from .forms import parse_id
 from .models import (
     Activity,
     DirectionGoal,

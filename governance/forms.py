@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from goals.forms import (
+from core.forms import (
     AccessibleFormMixin,
     SafeModelMultipleChoiceField,
     VersionedForm,

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from goals.bidi import download_name as clean_download_name
+from core.bidi import download_name as clean_download_name
 from goals.models import DirectionGoal, LockedWithSubmission, OrgUnit, Submission, text_limit
 
 

@@ -14,8 +14,8 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
-from goals.bidi import bdi, download_name, isolate
-from goals.forms import parse_id
+from core.bidi import bdi, download_name, isolate
+from core.formats import parse_id
 from goals.models import OrgUnit
 from goals.permissions import access_for
 from goals.selectors import history_entries

@@ -4,15 +4,15 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from goals.forms import (
+from core.formats import parse_id
+from core.forms import (
     AccessibleFormMixin,
     SwedishDecimalField,
     VersionedForm,
     direction_field,
-    limit_responsible,
     long_text_field,
-    parse_id,
 )
+from goals.forms import limit_responsible
 from goals.models import OrgUnit
 
 from .models import Deviation, IndicatorMove, QualityControl, QualityMeasurement

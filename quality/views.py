@@ -11,9 +11,9 @@ from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.html import format_html
 
+from core.bidi import bdi, isolate
+from core.formats import parse_id
 from goals import selectors as goal_selectors
-from goals.bidi import bdi, isolate
-from goals.forms import parse_id
 from goals.models import Indicator, OrgUnit, PlanYear
 from goals.permissions import access_for, require_committee_visible
 from goals.services import StaleEdit, save_versioned

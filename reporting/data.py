@@ -16,7 +16,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.utils import timezone
 
-from goals.bidi import isolate
+from core.bidi import isolate
 from goals.cycle import indicator_reaches_target
 from goals.models import (
     Activity,

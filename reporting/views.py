@@ -20,7 +20,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from goals.bidi import download_name
+from core.bidi import download_name
 
 from . import access, services
 from .forms import GenerateReportForm

@@ -1,5 +1,5 @@
 """Template filters: numbers the Swedish way, the same on every page and in every form; user
-text that cannot reorder the text around it (goals/bidi.py)."""
+text that cannot reorder the text around it (core/bidi.py)."""
 
 from decimal import Decimal, InvalidOperation
 
@@ -7,9 +7,9 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from goals.bidi import bdi as bidi_html
-from goals.bidi import isolate
-from goals.forms import format_swedish_number
+from core.bidi import bdi as bidi_html
+from core.bidi import isolate
+from core.formats import format_swedish_number
 
 register = template.Library()
 
@@ -71,5 +71,5 @@ def bdi(value) -> str:
 def bdi_text(value) -> str:
     """|bdi where markup cannot go (a <title>): the text without bidi controls, between
     U+2068 FIRST STRONG ISOLATE and U+2069 POP DIRECTIONAL ISOLATE if it has right-to-left
-    letters (goals.bidi.isolate); escaped later like any other text."""
+    letters (core.bidi.isolate); escaped later like any other text."""
     return isolate(value)

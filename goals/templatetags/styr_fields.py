@@ -12,7 +12,8 @@ from django.template.loader import get_template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from ..widget_rendering import escape
+from core.widget_rendering import escape
+
 from .styr import assessment
 
 register = template.Library()

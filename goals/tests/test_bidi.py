@@ -1,4 +1,4 @@
-"""User text with bidi controls (U+202E …) cannot reorder what stands around it (goals/bidi.py).
+"""User text with bidi controls (U+202E …) cannot reorder what stands around it (core/bidi.py).
 
 A title "<U+202E>gnp.exe" shows as "exe.png" whatever is done; what must not happen is that the
 override runs on past the title into the page's own words ("Fil: <U+202E>gnp.exe (2025)" showing as
@@ -16,7 +16,7 @@ from django.template import Context, Template
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 
-from goals.bidi import content_disposition, download_name, isolate
+from core.bidi import content_disposition, download_name, isolate
 from goals.models import Activity, DirectionGoal
 
 RLO = "\u202e"  # RIGHT-TO-LEFT OVERRIDE

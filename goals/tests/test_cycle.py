@@ -121,7 +121,7 @@ def test_suggestion_follows_the_outcomes_entered(tertial, un, users):
 
 def _page_data(page) -> dict:
     """What the follow-up page sends back untouched: every field with its shown value."""
-    from goals.forms import format_swedish_number
+    from core.formats import format_swedish_number
 
     forms = page.context["forms"]
     data = {"version": forms["main"]["version"].value() or "0"}

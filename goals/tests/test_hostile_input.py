@@ -24,8 +24,9 @@ from django.urls import resolve, reverse
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
+from core.formats import format_swedish_number
+from core.forms import SwedishDecimalField
 from goals import cycle
-from goals.forms import SwedishDecimalField, format_swedish_number
 from goals.models import (
     TEXT_MAX,
     Activity,

@@ -126,7 +126,7 @@ def test_an_import_row_with_a_description_of_exactly_the_limit_is_accepted(clien
 
 def _page_data(page) -> dict:
     """What the follow-up page sends back untouched: every field with its shown value."""
-    from goals.forms import format_swedish_number
+    from core.formats import format_swedish_number
 
     forms = page.context["forms"]
     data = {"version": forms["main"]["version"].value() or "0", "action": "save"}

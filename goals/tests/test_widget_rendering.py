@@ -1,6 +1,6 @@
 """The follow-up form's fields written in Python are the markup the templates write.
 
-goals/widget_rendering.py (widgets) and goals/templatetags/styr_fields.py (a field's label,
+core/widget_rendering.py (widgets) and goals/templatetags/styr_fields.py (a field's label,
 help, input and error) replace template work on a page with some 285 fields; here they are
 held, byte for byte, to Django's widget templates and to goals/includes/form_field.html, with
 what users type (values kept, hostile text escaped), Swedish numbers and errors shown.
@@ -15,9 +15,10 @@ from django.forms.renderers import DjangoTemplates
 from django.template import Context, Template
 from django.utils.safestring import mark_safe
 
-from goals.forms import AssessmentForm, MeasurementEntryForm, PriorityForm, SwedishNumberInput
+from core.forms import SwedishNumberInput
+from core.widget_rendering import FastWidgetRenderer
+from goals.forms import AssessmentForm, MeasurementEntryForm, PriorityForm
 from goals.models import Assessment
-from goals.widget_rendering import FastWidgetRenderer
 
 HOSTILE = "\"><script>alert(1)</script>&amp; 'x'"
 

@@ -10,8 +10,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from pypdf import PdfReader
 
+from core.formats import format_swedish_number
 from goals import cycle
-from goals.forms import format_swedish_number
 from goals.models import OrgUnit, PublishedError, ReportingOccasion, Submission
 from goals.tests.test_cycle import complete_input
 from governance.models import Assignment, AssignmentStatus

@@ -1,4 +1,4 @@
-"""The PDF keeps user text with bidi controls (U+202E …) to itself (goals/bidi.py).
+"""The PDF keeps user text with bidi controls (U+202E …) to itself (core/bidi.py).
 
 WeasyPrint ignores `unicode-bidi` but shapes each element's text apart, so the <bdi> the
 templates put around user text ends an override where the user text ends. Read back with
