@@ -13,10 +13,12 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core.errors import DomainError
+from core.text import clean_text, too_long
+
 from . import audit, notices
 from .frozen import followup_freeze
 from .models import (
-    TEXT_MAX,
     Activity,
     ActivityFollowUp,
     Assessment,
@@ -41,24 +43,20 @@ from .selectors import in_steering_q
 State = Submission.State
 
 
-class MoveRefused(Exception):
+class MoveRefused(DomainError):
     """A move the guards do not allow; `problems` lists what is missing, in Swedish."""
 
     def __init__(self, message: str, problems: list[str] | None = None):
         super().__init__(message)
-        self.message = message
         self.problems = problems or []
 
 
 def _text(value) -> str:
-    """Free text from a request: NUL characters (which PostgreSQL refuses) removed, trimmed,
-    and no longer than the longest free text kept (TEXT_MAX)."""
-    text = str(value or "").replace("\x00", "").strip()
-    if len(text) > TEXT_MAX:
-        raise MoveRefused(
-            f"Texten har {len(text):,} tecken; högst {TEXT_MAX:,} får plats. "
-            "Korta den och försök igen.".replace(",", "\u00a0")
-        )
+    """Free text from a request, cleaned, and no longer than TEXT_MAX characters."""
+    text = clean_text(value)
+    refusal = too_long(text)
+    if refusal:
+        raise MoveRefused(refusal)
     return text
 
 

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from core.bidi import bdi, isolate
+from core.conflict import CONFLICT_MESSAGE, render_conflict
 from core.formats import parse_id
 
 from . import selectors, services
@@ -33,19 +34,16 @@ def _committee_by_code(code: str) -> OrgUnit:
 
 
 def _render_conflict(request, template, context, stale: services.StaleEdit, form):
-    context["conflict"] = selectors.history_entries(stale.current, since_version=stale.base_version)
-    context["conflict_version"] = stale.current.version
-    messages.error(
+    form_kwargs = context.pop("form_kwargs")
+    return render_conflict(
         request,
-        "Någon annan har sparat ändringar medan du redigerade. Dina ändringar är inte sparade "
-        "men finns kvar i formuläret. Jämför med ändringarna nedan och spara igen om dina "
-        "värden ska gälla.",
+        template=template,
+        context=context,
+        current=stale.current,
+        history=selectors.history_entries(stale.current, since_version=stale.base_version),
+        form=form,
+        rebuild=lambda data, current: type(form)(data, instance=current, **form_kwargs),
     )
-    data = request.POST.copy()
-    data[form.add_prefix("version")] = str(stale.current.version)
-    context["form"] = type(form)(data, instance=stale.current, **context.pop("form_kwargs"))
-    context["form"].is_valid()
-    return render(request, template, context, status=409)
 
 
 # --- overview ---------------------------------------------------------------------------
@@ -281,12 +279,7 @@ def _indicator_form_page(request, *, goal: DirectionGoal, indicator: Indicator |
             ) + selectors.target_history(stale.current, since_version=stale.base_version)
             data = _rebase_target_rows(request.POST, stale.current, prefix="malvarden")
             data["version"] = str(stale.current.version)
-            messages.error(
-                request,
-                "Någon annan har sparat indikatorn medan du redigerade. Dina ändringar är "
-                "inte sparade men finns kvar i formuläret. Jämför och spara igen om dina "
-                "värden ska gälla.",
-            )
+            messages.error(request, CONFLICT_MESSAGE)  # the targets' rows are rebased above
             form = IndicatorForm(data, instance=stale.current, goal=goal)
             form.is_valid()
             formset = TargetFormSet(data, instance=stale.current, goal=goal, prefix="malvarden")

@@ -6,6 +6,8 @@ from contextlib import contextmanager
 
 from django.db import IntegrityError, connection, transaction
 
+from core.errors import DomainError
+
 from .models import OrgUnit, PlanYear, ReportingOccasion
 
 # Any constant works; it only has to be the same for every writer of the tree.
@@ -123,7 +125,7 @@ def plan_year_ensure_occasions(*, plan_year: PlanYear) -> None:
 # --- planning: saves that never overwrite a newer version ----------------------------
 
 
-class StaleEdit(Exception):
+class StaleEdit(DomainError):
     """The row was saved by someone else after the edit began."""
 
     def __init__(self, *, current, base_version: int):

@@ -15,6 +15,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from core.bidi import bdi, download_name, isolate
+from core.conflict import render_conflict
 from core.formats import parse_id
 from goals.models import OrgUnit
 from goals.permissions import access_for
@@ -23,12 +24,6 @@ from goals.selectors import history_entries
 from . import selectors, services
 from .forms import AssignmentForm, GoverningDocumentForm
 from .models import Assignment, AssignmentStatus, GoverningDocument
-
-CONFLICT_MESSAGE = _(
-    "Någon annan har sparat ändringar medan du redigerade. Dina ändringar är inte sparade "
-    "men finns kvar i formuläret. Jämför med ändringarna nedan och spara igen om dina "
-    "värden ska gälla."
-)
 
 
 def unit_options(units) -> list[tuple[str, str]]:
@@ -42,16 +37,15 @@ def _require_some_role(user) -> None:
 
 
 def _render_conflict(request, template, context, stale, form_class, form, **form_kwargs):
-    context["conflict"] = history_entries(stale.current, since_version=stale.base_version)
-    message = CONFLICT_MESSAGE
-    if request.FILES:
-        message += " " + _("En vald fil behöver väljas igen.")
-    messages.error(request, message)
-    data = request.POST.copy()
-    data[form.add_prefix("version")] = str(stale.current.version)
-    context["form"] = form_class(data, instance=stale.current, **form_kwargs)
-    context["form"].is_valid()
-    return render(request, template, context, status=409)
+    return render_conflict(
+        request,
+        template=template,
+        context=context,
+        current=stale.current,
+        history=history_entries(stale.current, since_version=stale.base_version),
+        form=form,
+        rebuild=lambda data, current: form_class(data, instance=current, **form_kwargs),
+    )
 
 
 # --- governing documents ---------------------------------------------------------------------

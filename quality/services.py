@@ -9,6 +9,8 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from core.errors import DomainError
+from core.text import clean_text
 from goals.models import Activity, DirectionGoal, Indicator, OrgUnit, PlanYear
 from goals.permissions import access_for
 from goals.selectors import current_plan_year
@@ -17,17 +19,11 @@ from goals.services import operational_plan_create
 from .models import Deviation, IndicatorMove, QualityControl
 
 
-class QualityError(Exception):
+class QualityError(DomainError):
     """A move the guards do not allow; `message` says why, in Swedish."""
 
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
-
-def _text(value) -> str:
-    """Free text from a request: NUL characters (which PostgreSQL refuses) removed, trimmed."""
-    return str(value or "").replace("\x00", "").strip()
+_text = clean_text
 
 
 def _covers(units, unit: OrgUnit) -> bool:

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.html import format_html
 
 from core.bidi import bdi, isolate
+from core.conflict import render_conflict
 from core.formats import parse_id
 from goals import selectors as goal_selectors
 from goals.models import Indicator, OrgUnit, PlanYear
@@ -28,12 +29,6 @@ from .forms import (
     QualityMeasurementForm,
 )
 from .models import Deviation, IndicatorMove, QualityControl, QualityMeasurement
-
-CONFLICT_MESSAGE = (
-    "Någon annan har sparat ändringar medan du redigerade. Dina ändringar är inte sparade "
-    "men finns kvar i formuläret. Jämför med ändringarna nedan och spara igen om dina "
-    "värden ska gälla."
-)
 
 
 def _require_visible(user, unit: OrgUnit) -> None:
@@ -58,16 +53,15 @@ def _versioned_save(request, *, form, template, context, stale_form):
     try:
         return save_versioned(form=form, user=request.user), None
     except StaleEdit as stale:
-        context["conflict"] = goal_selectors.history_entries(
-            stale.current, since_version=stale.base_version
+        return None, render_conflict(
+            request,
+            template=template,
+            context=context,
+            current=stale.current,
+            history=goal_selectors.history_entries(stale.current, since_version=stale.base_version),
+            form=form,
+            rebuild=stale_form,
         )
-        messages.error(request, CONFLICT_MESSAGE)
-        data = request.POST.copy()
-        data["version"] = str(stale.current.version)
-        fresh = stale_form(data, stale.current)
-        fresh.is_valid()
-        context["form"] = fresh
-        return None, render(request, template, context, status=409)
 
 
 # --- overview -----------------------------------------------------------------------------
