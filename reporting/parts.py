@@ -202,7 +202,7 @@ def front_pages_guess(committees: int) -> int:
 
     Cover, vision and the summary's opening take about five pages; Innehåll and the summary's
     rows per committee add about one page per eight committees (measured: 13 → 7, 37 → 10).
-    A right guess prints the front matter once; a wrong one, twice (see services._front).
+    A right guess prints the front matter once; a wrong one, twice (see joining.front_matter).
     """
     return 5 + -(-committees // 8)
 

@@ -34,7 +34,7 @@ from .kinds import kind_for
 from .phrases import prose_date
 
 STYLESHEET = "reporting/print.css"
-# Report kinds that reporting.services generates in parts (reporting.parts), in parallel tasks
+# Report kinds that reporting.tasks generates in parts (reporting.parts), in parallel tasks
 # with each part cached by its content; render_report() still prints them as one document.
 PARTED_KINDS = frozenset({"municipality"})
 

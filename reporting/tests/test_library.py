@@ -1,6 +1,6 @@
 """The report library: ordering, background generation, freezing, checksums, permissions.
 
-Most tests replace the PDF renderer (reporting.services.renderer) with a fast fake that keeps
+Most tests replace the PDF renderer (reporting.pipeline.renderer) with a fast fake that keeps
 reporting.render's interface, so they test the library and not WeasyPrint's timing; one test
 runs the real renderer and one runs the task on RQ over the machine's Redis.
 """
@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from goals.models import OrgUnit, ReportingOccasion
-from reporting import services, tasks
+from reporting import pipeline, services, tasks
 from reporting.models import FrozenReportError, GeneratedReport
 from reporting.tasks import generate_report
 
@@ -82,7 +82,7 @@ def media(settings, tmp_path):
 @pytest.fixture
 def fake(monkeypatch, media):
     renderer = FakeRenderer()
-    monkeypatch.setattr(services, "renderer", lambda: renderer)
+    monkeypatch.setattr(pipeline, "renderer", lambda: renderer)
     return renderer
 
 

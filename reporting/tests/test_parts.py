@@ -17,7 +17,7 @@ import pytest
 from pypdf import PdfReader
 
 from goals.models import OrgUnit, ReportingOccasion, Submission
-from reporting import parts, render, services
+from reporting import parts, render, services, tasks
 from reporting.models import GeneratedReport, ReportPart, ReportPartUse
 from reporting.tasks import join_report_parts, render_report_part
 
@@ -278,8 +278,8 @@ def test_two_parts_finishing_at_once_enqueue_one_join(
         load_demo()
     settings.MEDIA_ROOT = tmp_path / "media"
     queued_parts, joins = [], []
-    monkeypatch.setattr(services, "enqueue_part", lambda *args: queued_parts.append(args))
-    monkeypatch.setattr(services, "enqueue_join", lambda *args: joins.append(args))
+    monkeypatch.setattr(tasks, "enqueue_part", lambda *args: queued_parts.append(args))
+    monkeypatch.setattr(tasks, "enqueue_join", lambda *args: joins.append(args))
     monkeypatch.setattr(
         parts,
         "print_html",
@@ -295,11 +295,11 @@ def test_two_parts_finishing_at_once_enqueue_one_join(
     assert report.status == Status.RUNNING and len(queued_parts) == len(committees()) + 1
     last_two = queued_parts[-2:]
     for part_id, attempt in queued_parts[:-2]:
-        services.run_part(part_id, attempt)
+        tasks.run_part(part_id, attempt)
     assert joins == []
 
     barrier = threading.Barrier(2, timeout=3)
-    real_done = services._part_done
+    real_done = tasks._part_done
     errors = []
 
     def meeting(part):
@@ -308,11 +308,11 @@ def test_two_parts_finishing_at_once_enqueue_one_join(
             barrier.wait()
         real_done(part)
 
-    monkeypatch.setattr(services, "_part_done", meeting)
+    monkeypatch.setattr(tasks, "_part_done", meeting)
 
     def finish(part_id, attempt):
         try:
-            services.run_part(part_id, attempt)
+            tasks.run_part(part_id, attempt)
         except Exception as exc:  # pragma: no cover - shown by the assertion below
             errors.append(exc)
         finally:
