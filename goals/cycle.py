@@ -9,7 +9,6 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -26,7 +25,6 @@ from .models import (
     GoalAssessment,
     Indicator,
     Measurement,
-    Membership,
     OperationalPlan,
     OrgUnit,
     PlanYear,
@@ -38,7 +36,14 @@ from .models import (
     SubmissionEvent,
 )
 from .permissions import access_for
-from .selectors import in_steering_q
+from .rules import SUGGESTION_RULE, indicator_reaches_target, suggest_assessment  # noqa: F401
+from .selectors import (
+    activities_for,
+    goals_for,
+    in_steering_q,
+    missing_for_submit,
+    suggestions_for,
+)
 
 State = Submission.State
 
@@ -62,88 +67,8 @@ def _text(value) -> str:
 
 # --- the suggested assessment -------------------------------------------------------------
 
-SUGGESTION_RULE = (
-    "Förslaget räknas fram ur indikatorerna. En indikator når sitt mål när utfallet är minst "
-    "målvärdet för året (högst målvärdet där ett lägre värde är bättre). Når alla indikatorer "
-    "som har både målvärde och utfall sitt mål föreslås ”Uppfyllt”; når minst hälften det "
-    "föreslås ”Delvis uppfyllt”; når färre än hälften det föreslås ”Ej uppfyllt”. Har ingen "
-    "indikator både målvärde och utfall föreslås ”Ej bedömt”. Väljer du en annan bedömning "
-    "behöver du motivera den."
-)
-
-
-def indicator_reaches_target(*, value, target, higher_is_better: bool) -> bool:
-    return value >= target if higher_is_better else value <= target
-
-
-def suggest_assessment(pairs) -> str:
-    """pairs: (value, target, higher_is_better) per indicator; None where missing."""
-    judged = [
-        indicator_reaches_target(value=v, target=t, higher_is_better=h)
-        for v, t, h in pairs
-        if v is not None and t is not None
-    ]
-    if not judged:
-        return Assessment.NOT_ASSESSED
-    met = sum(judged)
-    if met == len(judged):
-        return Assessment.FULFILLED
-    if met * 2 >= len(judged):
-        return Assessment.PARTLY
-    return Assessment.NOT_FULFILLED
-
 
 # --- which goals and activities a submission covers -----------------------------------------
-
-
-def goals_for(submission: Submission) -> list[DirectionGoal]:
-    """A committee assesses its goals of the year; a unit those its activities serve."""
-    year = submission.occasion.plan_year.year
-    unit = submission.org_unit
-    goals = DirectionGoal.objects.filter(archived=False, valid_from__lte=year, valid_to__gte=year)
-    if unit.kind == OrgUnit.Kind.COMMITTEE:
-        goals = goals.filter(committee=unit)
-    else:
-        goals = goals.filter(
-            activities__plan__org_unit=unit, activities__plan__plan_year__year=year
-        ).distinct()
-    return list(goals.select_related("strategic_area").order_by("strategic_area__number", "code"))
-
-
-def activities_for(submission: Submission) -> list[Activity]:
-    if submission.org_unit.kind == OrgUnit.Kind.COMMITTEE:
-        return []
-    return list(
-        Activity.objects.filter(
-            plan__org_unit=submission.org_unit,
-            plan__plan_year=submission.occasion.plan_year,
-        )
-        .select_related("direction_goal", "source_deviation")
-        .order_by("direction_goal__code", "title")
-    )
-
-
-def is_expected(occasion: ReportingOccasion, unit: OrgUnit) -> bool:
-    """Whether `unit` is among expected_units(occasion), without listing them all."""
-    if unit.kind == OrgUnit.Kind.COMMITTEE:
-        return True
-    if unit.kind == OrgUnit.Kind.MUNICIPALITY:
-        return False
-    return OperationalPlan.objects.filter(
-        org_unit=unit, plan_year_id=occasion.plan_year_id
-    ).exists()
-
-
-def expected_units(occasion: ReportingOccasion) -> list[OrgUnit]:
-    """Who reports at an occasion: every committee, and every unit with a plan that year."""
-    committees = list(OrgUnit.objects.filter(kind=OrgUnit.Kind.COMMITTEE).order_by("name"))
-    units = list(
-        OrgUnit.objects.filter(operational_plans__plan_year=occasion.plan_year)
-        .exclude(kind__in=[OrgUnit.Kind.COMMITTEE, OrgUnit.Kind.MUNICIPALITY])
-        .distinct()
-        .order_by("tree_id", "lft")
-    )
-    return committees + units
 
 
 # --- writing a follow-up ------------------------------------------------------------------
@@ -311,27 +236,6 @@ def _save_priorities(submission, rows, goals, user) -> None:
             priority.delete()
 
 
-def suggestions_for(submission: Submission) -> dict[int, str]:
-    """The suggested assessment per goal from the indicators' targets and outcomes."""
-    goals = goals_for(submission)
-    year = submission.occasion.plan_year.year
-    indicators = Indicator.objects.filter(
-        in_steering_q(period_end=submission.occasion.period_end), direction_goal__in=goals
-    ).prefetch_related("targets")
-    outcomes = dict(
-        Measurement.objects.filter(
-            occasion=submission.occasion, indicator__in=indicators
-        ).values_list("indicator_id", "value")
-    )
-    pairs: dict[int, list] = {g.pk: [] for g in goals}
-    for indicator in indicators:
-        target = next((t.value for t in indicator.targets.all() if t.year == year), None)
-        pairs[indicator.direction_goal_id].append(
-            (outcomes.get(indicator.pk), target, indicator.higher_is_better)
-        )
-    return {goal_id: suggest_assessment(p) for goal_id, p in pairs.items()}
-
-
 # --- review moves -------------------------------------------------------------------------
 
 
@@ -360,43 +264,6 @@ def _record(submission, *, action, to_state, user, reason=""):
     if notices.enabled():
         transaction.on_commit(lambda: notices.submission_moved(event_id=event.pk))
     return event
-
-
-def missing_for_submit(submission: Submission, *, loaded: dict | None = None) -> list[str]:
-    """What must be filled in before the follow-up can be submitted.
-
-    `loaded`: the follow-up page's selectors.followup_context of this (editable) submission,
-    whose goals, assessments, activities and follow-ups are then not read again.
-    """
-    problems = []
-    if not submission.occasion.is_follow_up:
-        return problems  # the plan itself is what is handed in
-    if loaded is not None:
-        assessments = loaded["assessments"]
-    else:
-        assessments = {
-            a.direction_goal_id: a for a in GoalAssessment.objects.filter(submission=submission)
-        }
-    for goal in loaded["goals"] if loaded is not None else goals_for(submission):
-        assessment = assessments.get(goal.pk)
-        if assessment is None or not assessment.level:
-            problems.append(f"{goal.code}: bedömning saknas")
-        elif assessment.overridden and not assessment.justification.strip():
-            problems.append(f"{goal.code}: motivering till avvikande bedömning saknas")
-        elif submission.occasion.is_mid_year and not assessment.forecast_level:
-            problems.append(f"{goal.code}: prognos för helåret saknas")
-    if loaded is not None:
-        followed = set(loaded["followups"])
-    else:
-        followed = set(
-            ActivityFollowUp.objects.filter(submission=submission).values_list(
-                "activity_id", flat=True
-            )
-        )
-    for activity in loaded["activities"] if loaded is not None else activities_for(submission):
-        if activity.pk not in followed:
-            problems.append(f"Aktiviteten ”{activity.title}”: status saknas")
-    return problems
 
 
 def submission_submit(*, submission: Submission, user, today: datetime.date | None = None):
@@ -639,26 +506,3 @@ def plan_year_start_next(*, plan_year: PlanYear, user) -> PlanYear:
                 activity._history_user = user
                 activity.save()
     return next_year
-
-
-def _members_over(unit: OrgUnit, role: str):
-    """Active users with an e-mail address whose `role` membership covers the unit."""
-    return (
-        get_user_model()
-        .objects.filter(
-            memberships__org_unit__in=unit.get_ancestors(include_self=True),
-            memberships__role=role,
-            is_active=True,
-        )
-        .exclude(email="")
-        .distinct()
-    )
-
-
-def reviewers_for(unit: OrgUnit):
-    """Users with a reviewer membership over the unit (for notices)."""
-    return _members_over(unit, Membership.Role.REVIEWER)
-
-
-def editors_for(unit: OrgUnit):
-    return _members_over(unit, Membership.Role.EDITOR)

@@ -18,7 +18,7 @@ from governance.followup import (
     frozen_assignment_rows,
 )
 
-from . import cycle, frozen, selectors, services
+from . import cycle, frozen, rules, selectors, services
 from .forms import (
     ActivityFollowUpForm,
     AssessmentForm,
@@ -64,7 +64,7 @@ def followup_overview(request):
     occasions = list(ReportingOccasion.objects.filter(plan_year__year=year).order_by("period_end"))
     units = [
         u
-        for u in (cycle.expected_units(occasions[0]) if occasions else [])
+        for u in (selectors.expected_units(occasions[0]) if occasions else [])
         if (access.covers(u) if u.kind != OrgUnit.Kind.COMMITTEE else access.sees_unit(u))
     ]
     if not access.everything:
@@ -224,7 +224,7 @@ def _resuggest(forms, context):
             )
             for i in goal.followup_indicators
         ]
-        forms["assessments"][goal.pk].suggested = cycle.suggest_assessment(pairs)
+        forms["assessments"][goal.pk].suggested = rules.suggest_assessment(pairs)
 
 
 def _input(forms) -> cycle.FollowUpInput:
@@ -259,7 +259,7 @@ def followup_edit(request, occasion_id, code):
         ReportingOccasion.objects.select_related("plan_year"), pk=occasion_id
     )
     unit = get_object_or_404(OrgUnit, code=code)
-    if not _visible(request.user, unit) or not cycle.is_expected(occasion, unit):
+    if not _visible(request.user, unit) or not selectors.is_expected(occasion, unit):
         raise Http404
     request.styr_year = occasion.plan_year.year
     access = access_for(request.user)
@@ -373,7 +373,7 @@ def followup_edit(request, occasion_id, code):
         )
         _show_frozen(context, submission=submission, user=request.user)
     context["problems"] = request.session.pop("followup_problems", None) or (
-        cycle.missing_for_submit(submission, loaded=context)
+        selectors.missing_for_submit(submission, loaded=context)
         if submission is not None and can_write
         else []
     )

@@ -292,6 +292,8 @@ def _load_followups() -> None:
 
 
 def _hand_in_followups(cycle) -> None:
+    from . import selectors
+
     User = get_user_model()
     writer = User.objects.get(username="admin")
     reviewer = User.objects.get(username="klk")
@@ -302,7 +304,7 @@ def _hand_in_followups(cycle) -> None:
             if Submission.objects.filter(occasion=occasion, org_unit=unit).exists():
                 continue
             submission = cycle.submission_get_or_create(occasion=occasion, org_unit=unit)
-            suggestions = cycle.suggestions_for(submission)
+            suggestions = selectors.suggestions_for(submission)
             data = cycle.FollowUpInput(
                 analysis="Exempeltext i demodata.",
                 assessments={
@@ -312,7 +314,7 @@ def _hand_in_followups(cycle) -> None:
                         "justification": "",
                         "comment": "",
                     }
-                    for g in cycle.goals_for(submission)
+                    for g in selectors.goals_for(submission)
                 },
             )
             submission = cycle.followup_save(

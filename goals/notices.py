@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from .models import Notice, ReportingOccasion, Submission, SubmissionEvent
+from .selectors import editors_for, expected_units, reviewers_for
 
 DEADLINE_NOTICE_DAYS = 7
 logger = logging.getLogger(__name__)
@@ -39,7 +40,6 @@ def _link(path: str) -> str:
 
 def submission_moved(*, event_id: int) -> None:
     """A submission arrived (to its reviewers), was returned or approved (to its editors)."""
-    from .cycle import editors_for, reviewers_for
 
     event = SubmissionEvent.objects.select_related(
         "submission__occasion__plan_year", "submission__org_unit", "actor"
@@ -78,7 +78,6 @@ def send_deadline_notices(*, today: datetime.date | None = None) -> int:
 
     Idempotent: each (occasion, unit, recipient) is reminded once; run it daily.
     """
-    from .cycle import editors_for, expected_units
 
     today = today or timezone.localdate()
     soon = today + datetime.timedelta(days=DEADLINE_NOTICE_DAYS)

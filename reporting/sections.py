@@ -6,7 +6,6 @@ from decimal import Decimal
 from django.utils import timezone
 
 from core.bidi import isolate
-from goals.cycle import indicator_reaches_target
 from goals.models import (
     Activity,
     ActivityFollowUp,
@@ -21,6 +20,7 @@ from goals.models import (
     SubmissionEvent,
     Target,
 )
+from goals.rules import indicator_reaches_target
 from governance.selectors import report_assignments
 
 from .phrases import LEVELS, counted, level_info, summary_sentence

@@ -1,0 +1,252 @@
+"""The chain pages and the start page: the tree of goals, a goal and its links, the gaps."""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
+
+from ..models import (
+    Activity,
+    DirectionGoal,
+    Measurement,
+    OrgUnit,
+    OverarchingGoal,
+    PlanYear,
+    ReportingOccasion,
+    StrategicArea,
+    Strategy,
+    Target,
+    Vision,
+)
+from ..permissions import access_for
+from .common import (
+    _indicator_prefetch,
+    activities_visible_to,
+    committees_visible_to,
+    direction_goals_visible_to,
+    in_steering_q,
+    plans_visible_to,
+    set_year_target,
+    year_end,
+)
+
+
+@dataclass
+class CommitteeGoals:
+    committee: OrgUnit
+    goals: list[DirectionGoal] = field(default_factory=list)
+
+
+@dataclass
+class AreaNode:
+    area: StrategicArea
+    committees: list[CommitteeGoals] = field(default_factory=list)
+
+
+@dataclass
+class ChainTree:
+    vision: Vision | None
+    year: int
+    areas: list[AreaNode]
+    goal_count: int
+    activity_count: int
+    page: int = 1
+    pages: int = 1
+    first_goal: int = 0
+    last_goal: int = 0
+
+    @property
+    def page_numbers(self) -> range:
+        return range(1, self.pages + 1)
+
+
+# A large municipality has hundreds of goals and thousands of activities a year: the chain
+# page shows this many goals a page, and this many activities under each goal (the goal's
+# own page lists them all).
+CHAIN_GOALS_PER_PAGE = 30
+
+
+CHAIN_ACTIVITIES_PER_GOAL = 5
+
+
+def chain_tree(*, user, year: int, committee: OrgUnit | None = None, page: int = 1) -> ChainTree:
+    """The chain the user may see, vision to activities, for one year, a page of goals.
+
+    A fixed number of queries, and a bounded amount of rows, whatever the municipality's size.
+    """
+    areas = list(
+        StrategicArea.objects.select_related("vision").prefetch_related(
+            "overarching_goals", "strategies"
+        )
+    )
+    vision = areas[0].vision if areas else Vision.objects.first()
+    visible_goals = direction_goals_visible_to(user=user, year=year, committee=committee)
+    goal_count = visible_goals.count()
+    pages = max(1, -(-goal_count // CHAIN_GOALS_PER_PAGE))
+    page = min(max(1, page), pages)
+    start = (page - 1) * CHAIN_GOALS_PER_PAGE
+    activities = activities_visible_to(user=user, year=year)
+    goals = list(
+        visible_goals.prefetch_related(
+            "overarching_goals",
+            "strategies",
+            _indicator_prefetch(year),
+            Prefetch(
+                "activities",
+                # The page shows each activity's title, status and unit's name: no plan, unit
+                # (a tree node, slow to build) or goal objects for them.
+                queryset=activities.select_related(None)
+                .annotate(unit_name=F("plan__org_unit__name"))
+                .order_by("plan__org_unit__name", "title")[:CHAIN_ACTIVITIES_PER_GOAL],
+                to_attr="year_activities",
+            ),
+        ).order_by("strategic_area__number", "committee__name", "code")[
+            start : start + CHAIN_GOALS_PER_PAGE
+        ]
+    )
+    activity_count = activities.filter(direction_goal__in=visible_goals).count()
+    per_goal = dict(
+        activities.filter(direction_goal__in=[g.pk for g in goals])
+        .order_by()
+        .values_list("direction_goal")
+        .annotate(n=Count("pk"))
+    )
+    nodes = {area.pk: AreaNode(area=area) for area in areas}
+    # get_status_display() hashes every (lazy) choice label on each call: once per request.
+    status_labels = {value: str(label) for value, label in Activity.Status.choices}
+    for goal in goals:
+        goal.year_activity_count = per_goal.get(goal.pk, 0)
+        goal.more_activities = goal.year_activity_count - len(goal.year_activities)
+        for activity in goal.year_activities:
+            activity.status_label = status_labels.get(activity.status, activity.status)
+        for indicator in goal.indicators.all():
+            set_year_target(indicator)
+            indicator.latest_outcome = (
+                indicator.outcomes_until_year[-1] if indicator.outcomes_until_year else None
+            )
+        node = nodes[goal.strategic_area_id]
+        if not node.committees or node.committees[-1].committee.pk != goal.committee_id:
+            node.committees.append(CommitteeGoals(committee=goal.committee))
+        node.committees[-1].goals.append(goal)
+    return ChainTree(
+        vision=vision,
+        year=year,
+        areas=list(nodes.values()),
+        goal_count=goal_count,
+        activity_count=activity_count,
+        page=page,
+        pages=pages,
+        first_goal=start + 1 if goals else 0,
+        last_goal=start + len(goals),
+    )
+
+
+def direction_goal_detail(*, goal: DirectionGoal, user, year: int) -> dict:
+    everything = list(
+        goal.indicators.select_related("owner").prefetch_related(
+            Prefetch("targets", queryset=Target.objects.order_by("year")),
+            Prefetch(
+                "measurements",
+                queryset=Measurement.objects.select_related("occasion__plan_year").order_by(
+                    "occasion__period_end"
+                ),
+            ),
+        )
+    )
+    # Moved to the quality system by the end of the year: listed apart, with where they went.
+    end = year_end(year)
+    moved = [i for i in everything if i.moved_to_quality_on and i.moved_to_quality_on <= end]
+    indicators = [i for i in everything if i not in moved]
+    activities = list(
+        activities_visible_to(user=user)
+        .filter(direction_goal=goal)
+        .order_by("-plan__plan_year__year", "plan__org_unit__name", "title")
+    )
+    return {"indicators": indicators, "moved_indicators": moved, "activities": activities}
+
+
+@dataclass
+class Coverage:
+    year: int
+    overarching_goals_without_area: list[OverarchingGoal]
+    strategies_without_area: list[Strategy]
+    area_gaps: list[tuple[OrgUnit, list[StrategicArea]]]
+    goals_without_indicator: list[DirectionGoal]
+    goals_without_activity: list[DirectionGoal]
+
+    @property
+    def warning_count(self) -> int:
+        return (
+            len(self.overarching_goals_without_area)
+            + len(self.strategies_without_area)
+            + sum(len(areas) for _, areas in self.area_gaps)
+            + len(self.goals_without_indicator)
+            + len(self.goals_without_activity)
+        )
+
+
+def chain_coverage(*, user, year: int, committee: OrgUnit | None = None) -> Coverage:
+    """Where the chain is broken: links that carry nothing, or nothing that carries them."""
+    areas = list(StrategicArea.objects.order_by("number"))
+    committees = committees_visible_to(user=user)
+    if committee is not None:
+        committees = committees.filter(pk=committee.pk)
+    goals = list(
+        direction_goals_visible_to(user=user, year=year, committee=committee)
+        .annotate(
+            indicator_count=Count(
+                "indicators",
+                filter=in_steering_q(period_end=year_end(year), prefix="indicators__"),
+                distinct=True,
+            ),
+            has_activity=Exists(
+                Activity.objects.filter(direction_goal=OuterRef("pk"), plan__plan_year__year=year)
+            ),
+        )
+        .order_by("committee__name", "code")
+    )
+    covered = {(g.committee_id, g.strategic_area_id) for g in goals}
+    area_gaps = []
+    for c in committees:
+        missing = [a for a in areas if (c.pk, a.pk) not in covered]
+        if missing:
+            area_gaps.append((c, missing))
+    return Coverage(
+        year=year,
+        overarching_goals_without_area=list(
+            OverarchingGoal.objects.filter(~Q(strategic_areas__isnull=False)).distinct()
+        ),
+        strategies_without_area=list(
+            Strategy.objects.filter(~Q(strategic_areas__isnull=False)).distinct()
+        ),
+        area_gaps=area_gaps,
+        goals_without_indicator=[g for g in goals if g.indicator_count == 0],
+        goals_without_activity=[g for g in goals if not g.has_activity],
+    )
+
+
+def start_overview(*, user, plan_year: PlanYear | None) -> dict:
+    """What the start page shows: the user's roles, the year's occasions, their plans."""
+    access = access_for(user)
+    year = plan_year.year if plan_year else None
+    occasions = (
+        list(ReportingOccasion.objects.filter(plan_year=plan_year).order_by("period_end"))
+        if plan_year
+        else []
+    )
+    committees = list(committees_visible_to(user=user)) if not access.everything else []
+    goal_counts = dict(
+        direction_goals_visible_to(user=user, year=year)
+        .values_list("committee_id")
+        .annotate(n=Count("pk"))
+        .values_list("committee_id", "n")
+    )
+    for c in committees:
+        c.goal_count = goal_counts.get(c.pk, 0)
+    plans = list(plans_visible_to(user=user, year=year).order_by("org_unit__name")[:50])
+    return {
+        "memberships": access.units,
+        "occasions": occasions,
+        "committees": committees,
+        "plans": plans,
+        "everything": access.everything,
+    }

@@ -1,0 +1,107 @@
+"""Shared reads: plan years, the goals, activities and plans a user sees, indicators in steering."""
+
+import datetime
+
+from django.db.models import Count, F, Prefetch, Q, QuerySet
+
+from ..models import (
+    Activity,
+    DirectionGoal,
+    Indicator,
+    Measurement,
+    OperationalPlan,
+    OrgUnit,
+    PlanYear,
+    Target,
+)
+from ..permissions import access_for
+
+
+def in_steering_q(*, period_end: datetime.date, prefix: str = "") -> Q:
+    """Indicators in goal steering for a period that ends on `period_end`.
+
+    An indicator moved to the quality system leaves every occasion (and every year's plan)
+    whose period ends on or after the move; earlier ones keep showing it.
+    """
+    return Q(**{f"{prefix}moved_to_quality_on__isnull": True}) | Q(
+        **{f"{prefix}moved_to_quality_on__gt": period_end}
+    )
+
+
+def year_end(year: int) -> datetime.date:
+    """The end of a plan year's period: what plan pages of the year filter indicators by."""
+    return datetime.date(year, 12, 31)
+
+
+def year_targets(year: int) -> Prefetch:
+    """Prefetch an indicator's target for one year (as .year_targets)."""
+    return Prefetch("targets", queryset=Target.objects.filter(year=year), to_attr="year_targets")
+
+
+def set_year_target(indicator) -> None:
+    """indicator.year_target: the prefetched target of the year, or None."""
+    indicator.year_target = indicator.year_targets[0] if indicator.year_targets else None
+
+
+def current_plan_year() -> PlanYear | None:
+    return PlanYear.objects.filter(is_current=True).first() or PlanYear.objects.first()
+
+
+def plan_years() -> list[PlanYear]:
+    return list(PlanYear.objects.order_by("-year"))
+
+
+def committees_visible_to(*, user) -> QuerySet[OrgUnit]:
+    return OrgUnit.objects.filter(access_for(user).committee_q()).order_by("name")
+
+
+def direction_goals_visible_to(
+    *, user, year: int | None = None, committee: OrgUnit | None = None
+) -> QuerySet[DirectionGoal]:
+    goals = DirectionGoal.objects.filter(
+        access_for(user).committee_q("committee__"), archived=False
+    )
+    if year is not None:
+        goals = goals.filter(valid_from__lte=year, valid_to__gte=year)
+    if committee is not None:
+        goals = goals.filter(committee=committee)
+    return goals.select_related("committee", "strategic_area")
+
+
+def activities_visible_to(*, user, year: int | None = None) -> QuerySet[Activity]:
+    activities = Activity.objects.filter(access_for(user).subtree_q("plan__org_unit__"))
+    if year is not None:
+        activities = activities.filter(plan__plan_year__year=year)
+    return activities.select_related("plan__org_unit", "plan__plan_year", "direction_goal")
+
+
+def plans_visible_to(*, user, year: int | None = None) -> QuerySet[OperationalPlan]:
+    plans = OperationalPlan.objects.filter(access_for(user).subtree_q("org_unit__"))
+    if year is not None:
+        plans = plans.filter(plan_year__year=year)
+    return plans.select_related("org_unit", "plan_year").annotate(
+        activity_count=Count("activities")
+    )
+
+
+def _indicator_prefetch(year: int) -> Prefetch:
+    return Prefetch(
+        "indicators",
+        queryset=Indicator.objects.filter(in_steering_q(period_end=year_end(year)))
+        .select_related("owner")
+        .prefetch_related(
+            year_targets(year),
+            # Only the latest outcome: a sliced prefetch (one query, a window in SQL).
+            Prefetch(
+                "measurements",
+                # The chain shows the outcome with its occasion's name and year: two columns,
+                # not an occasion and a plan year built for every indicator.
+                queryset=Measurement.objects.filter(occasion__plan_year__year__lte=year)
+                .annotate(
+                    occasion_name=F("occasion__name"), occasion_year=F("occasion__plan_year__year")
+                )
+                .order_by("-occasion__period_end")[:1],
+                to_attr="outcomes_until_year",
+            ),
+        ),
+    )

@@ -1,0 +1,434 @@
+"""Follow-up and review reads: what a submission covers, the follow-up page, the review overview."""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q
+
+from ..models import (
+    Activity,
+    ActivityFollowUp,
+    Assessment,
+    DirectionGoal,
+    GoalAssessment,
+    Indicator,
+    Measurement,
+    OperationalPlan,
+    OrgUnit,
+    PlanYear,
+    ReportingOccasion,
+    ReviewComment,
+    Submission,
+    SubmissionEvent,
+)
+from ..permissions import access_for
+from ..rules import SUGGESTION_RULE, suggest_assessment
+from .common import in_steering_q, set_year_target, year_targets
+
+
+def goals_for(submission: Submission) -> list[DirectionGoal]:
+    """A committee assesses its goals of the year; a unit those its activities serve."""
+    year = submission.occasion.plan_year.year
+    unit = submission.org_unit
+    goals = DirectionGoal.objects.filter(archived=False, valid_from__lte=year, valid_to__gte=year)
+    if unit.kind == OrgUnit.Kind.COMMITTEE:
+        goals = goals.filter(committee=unit)
+    else:
+        goals = goals.filter(
+            activities__plan__org_unit=unit, activities__plan__plan_year__year=year
+        ).distinct()
+    return list(goals.select_related("strategic_area").order_by("strategic_area__number", "code"))
+
+
+def activities_for(submission: Submission) -> list[Activity]:
+    if submission.org_unit.kind == OrgUnit.Kind.COMMITTEE:
+        return []
+    return list(
+        Activity.objects.filter(
+            plan__org_unit=submission.org_unit,
+            plan__plan_year=submission.occasion.plan_year,
+        )
+        .select_related("direction_goal", "source_deviation")
+        .order_by("direction_goal__code", "title")
+    )
+
+
+def is_expected(occasion: ReportingOccasion, unit: OrgUnit) -> bool:
+    """Whether `unit` is among expected_units(occasion), without listing them all."""
+    if unit.kind == OrgUnit.Kind.COMMITTEE:
+        return True
+    if unit.kind == OrgUnit.Kind.MUNICIPALITY:
+        return False
+    return OperationalPlan.objects.filter(
+        org_unit=unit, plan_year_id=occasion.plan_year_id
+    ).exists()
+
+
+def expected_units(occasion: ReportingOccasion) -> list[OrgUnit]:
+    """Who reports at an occasion: every committee, and every unit with a plan that year."""
+    committees = list(OrgUnit.objects.filter(kind=OrgUnit.Kind.COMMITTEE).order_by("name"))
+    units = list(
+        OrgUnit.objects.filter(operational_plans__plan_year=occasion.plan_year)
+        .exclude(kind__in=[OrgUnit.Kind.COMMITTEE, OrgUnit.Kind.MUNICIPALITY])
+        .distinct()
+        .order_by("tree_id", "lft")
+    )
+    return committees + units
+
+
+def suggestions_for(submission: Submission) -> dict[int, str]:
+    """The suggested assessment per goal from the indicators' targets and outcomes."""
+    goals = goals_for(submission)
+    year = submission.occasion.plan_year.year
+    indicators = Indicator.objects.filter(
+        in_steering_q(period_end=submission.occasion.period_end), direction_goal__in=goals
+    ).prefetch_related("targets")
+    outcomes = dict(
+        Measurement.objects.filter(
+            occasion=submission.occasion, indicator__in=indicators
+        ).values_list("indicator_id", "value")
+    )
+    pairs: dict[int, list] = {g.pk: [] for g in goals}
+    for indicator in indicators:
+        target = next((t.value for t in indicator.targets.all() if t.year == year), None)
+        pairs[indicator.direction_goal_id].append(
+            (outcomes.get(indicator.pk), target, indicator.higher_is_better)
+        )
+    return {goal_id: suggest_assessment(p) for goal_id, p in pairs.items()}
+
+
+def missing_for_submit(submission: Submission, *, loaded: dict | None = None) -> list[str]:
+    """What must be filled in before the follow-up can be submitted.
+
+    `loaded`: the follow-up page's selectors.followup_context of this (editable) submission,
+    whose goals, assessments, activities and follow-ups are then not read again.
+    """
+    problems = []
+    if not submission.occasion.is_follow_up:
+        return problems  # the plan itself is what is handed in
+    if loaded is not None:
+        assessments = loaded["assessments"]
+    else:
+        assessments = {
+            a.direction_goal_id: a for a in GoalAssessment.objects.filter(submission=submission)
+        }
+    for goal in loaded["goals"] if loaded is not None else goals_for(submission):
+        assessment = assessments.get(goal.pk)
+        if assessment is None or not assessment.level:
+            problems.append(f"{goal.code}: bedömning saknas")
+        elif assessment.overridden and not assessment.justification.strip():
+            problems.append(f"{goal.code}: motivering till avvikande bedömning saknas")
+        elif submission.occasion.is_mid_year and not assessment.forecast_level:
+            problems.append(f"{goal.code}: prognos för helåret saknas")
+    if loaded is not None:
+        followed = set(loaded["followups"])
+    else:
+        followed = set(
+            ActivityFollowUp.objects.filter(submission=submission).values_list(
+                "activity_id", flat=True
+            )
+        )
+    for activity in loaded["activities"] if loaded is not None else activities_for(submission):
+        if activity.pk not in followed:
+            problems.append(f"Aktiviteten ”{activity.title}”: status saknas")
+    return problems
+
+
+@dataclass
+class RollupRow:
+    unit: OrgUnit
+    submission: object | None
+    levels: dict = field(default_factory=dict)  # goal id -> GoalAssessment
+    cells: list = field(default_factory=list)  # per goal of the page, GoalAssessment or None
+    activity_counts: dict = field(default_factory=dict)  # status label -> n
+
+
+def followup_context(*, occasion: ReportingOccasion, unit: OrgUnit, submission, user=None) -> dict:
+    """What the follow-up page and the review page show, in a fixed number of queries.
+
+    Once handed in, a follow-up shows what was handed in: its goals and activities are the
+    ones assessed then, and its suggestions the ones stored then, whatever the plans say now.
+    """
+
+    probe = submission or Submission(occasion=occasion, org_unit=unit)
+    year = occasion.plan_year.year
+    frozen = submission is not None and not submission.is_editable and occasion.is_follow_up
+    if frozen:
+        goals = [
+            a.direction_goal
+            for a in GoalAssessment.objects.filter(submission=submission)
+            .select_related("direction_goal__strategic_area")
+            .order_by("direction_goal__strategic_area__number", "direction_goal__code")
+        ]
+    else:
+        goals = goals_for(probe)
+    indicators = list(
+        Indicator.objects.filter(
+            in_steering_q(period_end=occasion.period_end), direction_goal__in=goals
+        )
+        .select_related("owner")
+        .prefetch_related(year_targets(year))
+        .order_by("code")
+    )
+    measurements = {
+        m.indicator_id: m
+        for m in Measurement.objects.filter(occasion=occasion, indicator__in=indicators)
+    }
+    by_goal: dict[int, list] = {g.pk: [] for g in goals}
+    for indicator in indicators:
+        set_year_target(indicator)
+        indicator.outcome = measurements.get(indicator.pk)
+        by_goal[indicator.direction_goal_id].append(indicator)
+    for goal in goals:
+        goal.plan_indicators = by_goal[goal.pk]
+        goal.followup_indicators = by_goal[goal.pk] if unit.kind == OrgUnit.Kind.COMMITTEE else []
+    assessments = {}
+    followups = {}
+    comments: dict = {}
+    events = []
+    if submission is not None:
+        assessments = {
+            a.direction_goal_id: a for a in GoalAssessment.objects.filter(submission=submission)
+        }
+        followups = {
+            f.activity_id: f for f in ActivityFollowUp.objects.filter(submission=submission)
+        }
+        for c in ReviewComment.objects.filter(submission=submission).select_related(
+            "author", "answered_by", "resolved_by"
+        ):
+            comments.setdefault(c.direction_goal_id, []).append(c)
+        events = list(submission.events.select_related("actor"))
+    if frozen:
+        activities = [
+            f.activity
+            for f in ActivityFollowUp.objects.filter(submission=submission)
+            .select_related("activity__direction_goal", "activity__source_deviation")
+            .order_by("activity__direction_goal__code", "activity__title")
+        ]
+        suggestions = {gid: a.suggested_level for gid, a in assessments.items()}
+    else:
+        activities = activities_for(probe)
+        # As suggestions_for, from the indicators, targets and outcomes loaded above.
+        suggestions = {
+            g.pk: suggest_assessment(
+                [
+                    (
+                        i.outcome.value if i.outcome else None,
+                        i.year_target.value if i.year_target else None,
+                        i.higher_is_better,
+                    )
+                    for i in g.plan_indicators
+                ]
+            )
+            for g in goals
+        }
+    rollup = []
+    if unit.kind == OrgUnit.Kind.COMMITTEE:
+        units = list(
+            OrgUnit.objects.filter(
+                tree_id=unit.tree_id,
+                lft__gt=unit.lft,
+                rght__lt=unit.rght,
+                operational_plans__plan_year=occasion.plan_year,
+            )
+            .distinct()
+            .order_by("lft")
+        )
+        if user is not None:
+            # A unit head reading the committee's follow-up sees their own unit, not siblings.
+            access = access_for(user)
+            units = [u for u in units if access.covers(u)]
+        unit_ids = [u.pk for u in units]
+        unit_submissions = {
+            s.org_unit_id: s
+            for s in Submission.objects.filter(occasion=occasion, org_unit__in=unit_ids)
+        }
+        # The units' assessments and activity statuses in two queries, whether or not any
+        # unit has started, and the statuses counted in SQL.
+        levels: dict[int, dict] = {}
+        for a in GoalAssessment.objects.filter(
+            submission__occasion=occasion, submission__org_unit__in=unit_ids
+        ):
+            levels.setdefault(a.submission_id, {})[a.direction_goal_id] = a
+        status_counts: dict[int, dict[str, int]] = {}
+        for submission_id, status, n in (
+            ActivityFollowUp.objects.filter(
+                submission__occasion=occasion, submission__org_unit__in=unit_ids
+            )
+            .order_by()
+            .values_list("submission_id", "status")
+            .annotate(n=Count("pk"))
+        ):
+            status_counts.setdefault(submission_id, {})[status] = n
+        status_labels = dict(Activity.Status.choices)
+        for u in units:
+            s = unit_submissions.get(u.pk)
+            row = RollupRow(unit=u, submission=s)
+            if s is not None:
+                row.levels = levels.get(s.pk, {})
+                counted = status_counts.get(s.pk, {})
+                for status, label in status_labels.items():
+                    if status in counted:
+                        row.activity_counts[label] = counted[status]
+            row.cells = [row.levels.get(g.pk) for g in goals]
+            rollup.append(row)
+    return {
+        "goals": goals,
+        "assessments": assessments,
+        "suggestions": suggestions,
+        "frozen": frozen,
+        "suggestion_rule": SUGGESTION_RULE,
+        "activities": activities,
+        "followups": followups,
+        "comments": comments,
+        "general_comments": comments.get(None, []),
+        "events": events,
+        "rollup": rollup,
+    }
+
+
+@dataclass
+class ReviewCell:
+    occasion: ReportingOccasion
+    submission: object | None
+    overdue: bool
+    counts: dict
+
+
+@dataclass
+class ReviewRow:
+    unit: OrgUnit
+    cells: list
+
+
+REVIEW_UNITS_SHOWN = 50
+
+
+def review_overview(*, year: int, today, user) -> dict:
+    """Committees × occasions of a year: state, overdue, and counts per assessment level.
+
+    Only what the user reviews (or administers); units' follow-ups waiting are listed too.
+    """
+
+    access = access_for(user)
+    occasions = list(ReportingOccasion.objects.filter(plan_year__year=year).order_by("period_end"))
+    committees = list(
+        OrgUnit.objects.filter(access.review_q(), kind=OrgUnit.Kind.COMMITTEE).order_by("name")
+    )
+    submissions = {
+        (s.occasion_id, s.org_unit_id): s
+        for s in Submission.objects.filter(occasion__in=occasions, org_unit__in=committees)
+    }
+    # Counted in SQL: a large municipality's committees assess thousands of goals a year.
+    level_counts: dict[int, dict[str, int]] = {}
+    for submission_id, level, n in (
+        GoalAssessment.objects.filter(submission__in=[s.pk for s in submissions.values()])
+        .exclude(level="")
+        .order_by()
+        .values_list("submission_id", "level")
+        .annotate(n=Count("pk"))
+    ):
+        level_counts.setdefault(submission_id, {})[level] = n
+    done = {Submission.State.SUBMITTED, Submission.State.APPROVED, Submission.State.PUBLISHED}
+    rows = []
+    totals = {o.pk: {"overdue": 0, "waiting": 0} for o in occasions}
+    for committee in committees:
+        cells = []
+        for occasion in occasions:
+            s = submissions.get((occasion.pk, committee.pk))
+            overdue = today > occasion.deadline and (s is None or s.state not in done)
+            counts = {level: 0 for level, _label in Assessment.choices}
+            if s is not None:
+                counts.update(level_counts.get(s.pk, {}))
+            if overdue:
+                totals[occasion.pk]["overdue"] += 1
+            if s is not None and s.state == Submission.State.SUBMITTED:
+                totals[occasion.pk]["waiting"] += 1
+            cells.append(ReviewCell(occasion, s, overdue, counts))
+        rows.append(ReviewRow(committee, cells))
+    waiting = Submission.objects.filter(
+        access.review_q("org_unit__"),
+        occasion__in=occasions,
+        state__in=[Submission.State.SUBMITTED, Submission.State.APPROVED],
+    ).exclude(org_unit__kind__in=[OrgUnit.Kind.COMMITTEE, OrgUnit.Kind.MUNICIPALITY])
+    # The oldest first, a bounded number: a large municipality has hundreds waiting.
+    unit_waiting = list(
+        waiting.select_related("occasion", "org_unit").order_by(
+            "occasion__period_end", "org_unit__name"
+        )[:REVIEW_UNITS_SHOWN]
+    )
+    return {
+        "occasions": occasions,
+        "rows": rows,
+        "totals": totals,
+        "unit_waiting": unit_waiting,
+        "unit_waiting_count": waiting.count(),
+    }
+
+
+@dataclass
+class FollowUpTodo:
+    occasion: ReportingOccasion
+    unit: OrgUnit
+    submission: object | None
+    overdue: bool
+    return_reason: str = ""
+    open_comments: int = 0
+
+
+def followup_todo(*, user, plan_year: PlanYear | None, today) -> dict:
+    """Start page: open occasions with my state, returned items with comments, drafts."""
+
+    if plan_year is None:
+        return {"followup_todo": [], "review_waiting": 0}
+    access = access_for(user)
+    occasions = [
+        o
+        for o in ReportingOccasion.objects.filter(plan_year=plan_year).order_by("period_end")
+        if o.is_open(today)
+    ]
+    todo = []
+    if access.edits_anything and occasions:
+        # A system administrator may write anything but is not asked to write everything.
+        units = (
+            []
+            if access.edits_everything
+            else [u for u in expected_units(occasions[0]) if access.can_edit(u)]
+        )
+        submissions = {
+            (s.occasion_id, s.org_unit_id): s
+            for s in Submission.objects.filter(occasion__in=occasions, org_unit__in=units).annotate(
+                open_comments=Count("comments", filter=Q(comments__resolved_at__isnull=True))
+            )
+        }
+        returned_ids = [s.pk for s in submissions.values() if s.state == Submission.State.RETURNED]
+        reasons = {}
+        for event in SubmissionEvent.objects.filter(
+            submission_id__in=returned_ids, action=SubmissionEvent.Action.RETURN
+        ).order_by("at"):
+            reasons[event.submission_id] = event.reason
+        for occasion in occasions:
+            for unit in units:
+                s = submissions.get((occasion.pk, unit.pk))
+                if s is not None and s.state not in (
+                    Submission.State.DRAFT,
+                    Submission.State.RETURNED,
+                ):
+                    continue
+                todo.append(
+                    FollowUpTodo(
+                        occasion=occasion,
+                        unit=unit,
+                        submission=s,
+                        overdue=today > occasion.deadline,
+                        return_reason=reasons.get(s.pk, "") if s else "",
+                        open_comments=s.open_comments if s else 0,
+                    )
+                )
+    waiting = 0
+    if access.reviews_anything:
+        waiting = Submission.objects.filter(
+            access.review_q("org_unit__"),
+            occasion__plan_year=plan_year,
+            state=Submission.State.SUBMITTED,
+        ).count()
+    return {"followup_todo": todo, "review_waiting": waiting}
