@@ -63,7 +63,7 @@ def setup_django(database_url: str) -> None:
 def seed() -> None:
     from django.core.management import call_command
 
-    from goals.demo import load_demo
+    from demo.loader import load_demo
 
     call_command("migrate", verbosity=0, interactive=False)
     load_demo()

@@ -3,13 +3,13 @@
 For six pages (the chain, a committee's plan editor, a unit's plan, a committee's follow-up
 form at the open occasion, the review overview and the report library) it prints the
 number of SQL queries with the Danderyd demo and with the large synthetic municipality
-(`goals.large.load_large`: 30 committees, 1 000 units, 20 000 activities) — they must be
+(`demo.large.load_large`: 30 committees, 1 000 units, 20 000 activities) — they must be
 equal and at most 25 — and the median and p95 server time over --runs requests at large
 scale, beside the floor: a view that only answers "ok" through the same middleware.
 Target at large scale: p95 ≤ 250 ms. JSON goes to bench/results/ (ignored by git).
 
 The demo is seeded into a temporary SQLite database. The large municipality takes a while
-to seed, so it is kept in bench/.cache/ (ignored by git), keyed by a hash of goals/large.py
+to seed, so it is kept in bench/.cache/ (ignored by git), keyed by a hash of demo/large.py
 and the migrations; with BENCH_DATABASE_URL (PostgreSQL) it is seeded there once instead.
 Requests go through Django's test client with DEBUG off, as a logged-in persona.
 
@@ -58,7 +58,7 @@ PAGES = [
 
 def large_cache_key() -> str:
     digest = hashlib.sha256()
-    files = [BASE_DIR / "goals" / "large.py", BASE_DIR / "goals" / "demo.py"]
+    files = [BASE_DIR / "demo" / "large.py", BASE_DIR / "goals" / "demo.py"]
     files += sorted((BASE_DIR / "goals" / "migrations").glob("*.py"))
     files += sorted((BASE_DIR / "reporting" / "migrations").glob("*.py"))
     files += sorted(BASE_DIR.glob("fixtures/*.json"))
@@ -101,11 +101,11 @@ def seed(scale: str) -> None:
 
     call_command("migrate", verbosity=0, interactive=False)
     if not OrgUnit.objects.exists():
-        from goals.demo import load_demo
+        from demo.loader import load_demo
 
         load_demo()
     if scale == "large":
-        from goals.large import load_large
+        from demo.large import load_large
 
         load_large(stdout=sys.stderr)
     else:

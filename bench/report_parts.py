@@ -1,6 +1,6 @@
 """The municipality report in parts on real workers, against one WeasyPrint run of the whole.
 
-On the large synthetic municipality (goals.large.load_large, under the Danderyd demo) in a
+On the large synthetic municipality (demo.large.load_large, under the Danderyd demo) in a
 PostgreSQL database of its own, it measures:
 
   (a) the whole municipality report as one HTML document, one WeasyPrint run (a process of
@@ -75,10 +75,8 @@ SCALES = {
 
 
 def database_name(scale: dict) -> str:
-    """One database per scale and version of goals/large.py: reused while both are equal."""
-    key = (
-        json.dumps(scale, sort_keys=True).encode() + (BASE_DIR / "goals" / "large.py").read_bytes()
-    )
+    """One database per scale and version of demo/large.py: reused while both are equal."""
+    key = json.dumps(scale, sort_keys=True).encode() + (BASE_DIR / "demo" / "large.py").read_bytes()
     return f"styr_bench_parts_{hashlib.sha256(key).hexdigest()[:10]}"
 
 
@@ -117,8 +115,8 @@ def seed(scale: dict) -> float:
     call_command("migrate", verbosity=0, interactive=False)
     if OrgUnit.objects.filter(code="ST-N01").exists():
         return 0.0
-    from goals.demo import load_demo
-    from goals.large import load_large
+    from demo.large import load_large
+    from demo.loader import load_demo
 
     started = time.perf_counter()
     print("Läser in demodata och den stora kommunen (tar några minuter) …", flush=True)

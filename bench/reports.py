@@ -39,7 +39,7 @@ def setup_django(database_dir: str) -> None:
     django.setup()
     from django.core.management import call_command
 
-    from goals.demo import load_demo
+    from demo.loader import load_demo
 
     call_command("migrate", verbosity=0, interactive=False)
     load_demo()

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "ops",
     "quality",
     "governance",
+    "demo",
 ]
 
 MIDDLEWARE = [

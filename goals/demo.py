@@ -189,8 +189,11 @@ def _load_users(rows: list[dict], units: dict[str, OrgUnit]) -> dict:
     return users
 
 
-def load_demo() -> None:
-    """The seed's chain plus the illustrative organisation, goals, plans and users."""
+def load_goals_demo() -> None:
+    """The seed's chain plus the illustrative organisation, goals, plans and users.
+
+    demo.loader.load_demo runs it with the other apps' demos and the follow-ups
+    (load_followups) in one transaction."""
     with transaction.atomic():
         load_steering_chain()
         data = _load(DEMO_FILE)
@@ -258,17 +261,6 @@ def load_demo() -> None:
                         "status": act["status"],
                     },
                 )
-        from governance.demo import load_governance_demo
-
-        # The assignments exist before the follow-ups are published, so that a published
-        # follow-up keeps them (goals.frozen); the second run adds the statuses of the
-        # follow-ups that are not published (a published one is final, also for the demo).
-        load_governance_demo()
-        _load_followups()
-        load_governance_demo()
-        from quality.demo import load_quality_demo
-
-        load_quality_demo()
 
 
 # Illustrative review states, so that /granskning/ shows a year in motion. Utbildningsnämnden's
@@ -283,7 +275,7 @@ DEMO_FOLLOWUPS = [
 ]
 
 
-def _load_followups() -> None:
+def load_followups() -> None:
     """Hand in, approve and publish the illustrative follow-ups through the cycle's moves."""
     from . import cycle, notices
 
@@ -359,12 +351,10 @@ def _load_indicator(goal, row, users, occasions) -> None:
         )
 
 
-def reset_demo() -> None:
-    """Wipe every row of the chain, the organisation, the demo users and all history."""
-    from quality.demo import reset_quality_demo
-
+def reset_goals_demo() -> None:
+    """Wipe every row of the chain, the organisation, the demo users and all history
+    (after the apps built on them: demo.loader.reset_demo)."""
     with transaction.atomic():
-        reset_quality_demo()  # its rows protect units, indicators and activities
         for model in RESET_ORDER:
             history = getattr(model, "history", None)
             model.objects.all().delete()

@@ -3,7 +3,7 @@
 import pytest
 from django.contrib.auth import get_user_model
 
-from goals.demo import load_demo
+from demo.loader import load_demo
 
 PERSONAS = ["admin", "klk", "namnd", "enhet", "politiker"]
 

@@ -1,6 +1,6 @@
 """The main pages make as many queries for a large municipality as for a small one.
 
-The large synthetic municipality (goals.large.load_large) is built at two small sizes, each
+The large synthetic municipality (demo.large.load_large) is built at two small sizes, each
 in a savepoint that is rolled back; the six pages that `make bench` times are opened as the
 large data's personas and their SQL queries counted. Timing is left to `make bench`.
 """
@@ -12,7 +12,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from goals.large import load_large
+from demo.large import load_large
 from goals.models import DirectionGoal, OperationalPlan, OrgUnit, PlanYear, Submission
 
 pytestmark = pytest.mark.django_db

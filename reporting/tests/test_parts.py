@@ -271,7 +271,7 @@ def test_two_parts_finishing_at_once_enqueue_one_join(
     from django.contrib.auth import get_user_model
     from django.db import connection
 
-    from goals.demo import load_demo
+    from demo.loader import load_demo
     from goals.models import Vision
 
     if not Vision.objects.exists():

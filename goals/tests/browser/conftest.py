@@ -43,7 +43,7 @@ def pytest_collection_modifyitems(items):
 def demo(live_server, transactional_db):
     """The Danderyd demo inside the transactional test (the previous test's flush empties
     the database). load_demo() is idempotent; it only runs when the data is missing."""
-    from goals.demo import load_demo
+    from demo.loader import load_demo
     from goals.models import Vision
 
     if not Vision.objects.exists():

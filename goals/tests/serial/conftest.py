@@ -17,7 +17,7 @@ def pytest_collection_modifyitems(items):
 @pytest.fixture
 def demo(transactional_db):
     """The Danderyd demo inside the transactional test (a previous test's flush empties it)."""
-    from goals.demo import load_demo
+    from demo.loader import load_demo
     from goals.models import Vision
 
     if not Vision.objects.exists():

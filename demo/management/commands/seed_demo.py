@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from goals.demo import load_demo, reset_demo
+from demo.loader import load_demo, reset_demo
 from goals.models import OrgUnit
 
 
@@ -38,7 +38,7 @@ class Command(BaseCommand):
         load_demo()
         self.stdout.write(self.style.SUCCESS("Demodata för Danderyds kommun är inlästa."))
         if scale == "large":
-            from goals.large import load_large
+            from demo.large import load_large
 
             load_large(stdout=self.stdout)
             self.stdout.write(self.style.SUCCESS("Den stora syntetiska kommunen är inläst."))

@@ -1,6 +1,6 @@
 """A large synthetic municipality for benchmarks and scale tests, written with bulk inserts.
 
-`load_large()` grows the Danderyd demo (load it first: `goals.demo.load_demo()`) by committees,
+`load_large()` grows the Danderyd demo (load it first: `demo.loader.load_demo()`) by committees,
 units, direction goals, indicators with targets and outcomes, unit plans with activities and
 the follow-up of every reporting occasion that has opened. Everything is invented. Bulk
 inserts skip django-simple-history, which is intended: synthetic rows have no past.
@@ -19,8 +19,8 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from .demo import DEMO_PASSWORD
-from .models import (
+from goals.demo import DEMO_PASSWORD
+from goals.models import (
     Activity,
     ActivityFollowUp,
     Assessment,
@@ -38,7 +38,7 @@ from .models import (
     SubmissionEvent,
     Target,
 )
-from .services import org_tree_rebuild, plan_year_ensure_occasions
+from goals.services import org_tree_rebuild, plan_year_ensure_occasions
 
 PREFIX = "ST"
 BATCH = 2000
@@ -102,7 +102,7 @@ def load_large(
     out = stdout or sys.stdout
     started = time.monotonic()
     if not OrgUnit.objects.filter(kind=OrgUnit.Kind.MUNICIPALITY).exists():
-        raise RuntimeError("Läs in demodata först (goals.demo.load_demo).")
+        raise RuntimeError("Läs in demodata först (demo.loader.load_demo).")
     if OrgUnit.objects.filter(code=committee_code(1)).exists():
         out.write("Den stora kommunen finns redan; inget lästes in.\n")
         return {"skipped": True, "seconds": round(time.monotonic() - started, 1)}
