@@ -71,11 +71,20 @@ test: lint chromium poppler
 # Backup: the database and the generated files in backups/styrsystem-YYYYMMDD-HHMMSS.tar.gz.
 # Restore: make restore FILE=backups/styrsystem-….tar.gz (YES=1 to overwrite a database with
 # content). DEBUG defaults to 1 only so that the commands run without SECRET_KEY locally.
+# On PostgreSQL (DATABASE_URL postgres://…) they need pg_dump/pg_restore and install Debian's
+# postgresql-client when those are missing; its major version must be the server's or newer.
+PG_CLIENT = case "$${DATABASE_URL:-}" in postgres*|pgsql*|postgis*) \
+	command -v pg_dump >/dev/null && command -v pg_restore >/dev/null || { \
+		$$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get update && \
+		$$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get install -y postgresql-client; } ;; esac
+
 backup: $(STAMP)
+	@$(PG_CLIENT)
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py backup
 
 restore: $(STAMP)
 	@[ -n "$(FILE)" ] || { echo "Ange säkerhetskopian: make restore FILE=backups/styrsystem-….tar.gz"; exit 1; }
+	@$(PG_CLIENT)
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py restore "$(FILE)" $(if $(YES),--yes)
 
 # Timings (not part of `make test`), JSON in bench/results/: the demo's reports (pages,
