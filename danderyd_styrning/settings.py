@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "ops",
     "quality",
     "governance",
+    "followup",
     "demo",
 ]
 
@@ -123,7 +124,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "goals.context_processors.frame",
+                "danderyd_styrning.context_processors.frame",
             ],
         },
     },

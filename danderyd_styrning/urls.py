@@ -27,6 +27,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("", include("goals.urls")),
+    path("", include("followup.urls")),
     path("", include("reporting.urls")),
     path("kvalitet/", include("quality.urls")),
     path("styrdokument/", include("governance.urls")),

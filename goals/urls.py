@@ -1,6 +1,5 @@
 from django.urls import path
 
-from . import cycle_views as cycle
 from . import import_views, views
 from . import planning_views as planning
 
@@ -40,16 +39,6 @@ urlpatterns = [
         name="plan_activity_create",
     ),
     path("planer/aktivitet/<int:pk>/andra/", planning.activity_edit, name="plan_activity_edit"),
-    path("uppfoljning/", cycle.followup_overview, name="followup"),
-    path("uppfoljning/<int:occasion_id>/<str:code>/", cycle.followup_edit, name="followup_edit"),
-    path("uppfoljning/kommentar/<int:pk>/", cycle.comment_respond, name="followup_comment"),
-    path("granskning/", cycle.review_overview, name="review"),
-    path("granskning/<int:pk>/", cycle.review_submission, name="review_submission"),
-    path(
-        "granskning/starta-nasta-ar/<int:year>/",
-        cycle.start_next_year,
-        name="review_start_next_year",
-    ),
     path("import/", import_views.data_import, name="data_import"),
     path("export/<str:kind>.<str:fmt>", import_views.data_export, name="data_export"),
     path("healthz", views.healthz, name="healthz"),

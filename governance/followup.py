@@ -1,7 +1,8 @@
 """The "Uppdrag" part of a follow-up: one status and comment per open assignment.
 
-goals.cycle_views builds it beside its own forms, validates it with them and saves it in the
-same transaction as the rest of the follow-up (governance.services.assignment_statuses_save).
+followup.views builds it beside its own forms, validates it with them, and
+followup.services.followup_save saves it (governance.services.assignment_statuses_save) in
+the same transaction as the rest of the follow-up.
 Statuses are optional: a follow-up can be handed in without them.
 """
 

@@ -5,8 +5,8 @@ from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
-from .models import Membership, PlanYear
-from .permissions import access_for
+from goals.models import Membership, PlanYear
+from goals.permissions import access_for
 
 
 def _frame(request) -> dict:

@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -11,22 +10,15 @@ from django.utils import timezone
 
 from core.formats import parse_id
 from core.widget_rendering import renderer as fast_renderer
-from governance.followup import (
-    AssignmentStatusForms,
-    assignment_statuses_save,
-    followup_assignments,
-    frozen_assignment_rows,
-)
-
-from . import cycle, frozen, rules, selectors, services
-from .forms import (
+from goals import cycle, frozen, rules, selectors, services
+from goals.forms import (
     ActivityFollowUpForm,
     AssessmentForm,
     MeasurementEntryForm,
     PriorityFormSet,
     SubmissionForm,
 )
-from .models import (
+from goals.models import (
     TEXT_MAX,
     Assessment,
     DirectionGoal,
@@ -38,8 +30,15 @@ from .models import (
     ReviewComment,
     Submission,
 )
-from .permissions import access_for
-from .views import _selected_year
+from goals.permissions import access_for
+from goals.views import _selected_year
+from governance.followup import (
+    AssignmentStatusForms,
+    followup_assignments,
+    frozen_assignment_rows,
+)
+
+from .services import followup_save
 
 TYPED_KEY = "review_typed"
 ANSWER_KEY = "answer_typed"
@@ -317,13 +316,13 @@ def followup_edit(request, occasion_id, code):
                 # (Someone else's save would have counted the version past 1.)
                 base = 1
             try:
-                with transaction.atomic():
-                    target = cycle.followup_save(
-                        submission=target, user=request.user, base_version=base, data=_input(forms)
-                    )
-                    assignment_statuses_save(
-                        submission=target, user=request.user, forms=forms["assignments"]
-                    )
+                target = followup_save(
+                    submission=target,
+                    user=request.user,
+                    base_version=base,
+                    data=_input(forms),
+                    assignment_forms=forms["assignments"],
+                )
             except services.StaleEdit as stale:
                 messages.error(
                     request,
