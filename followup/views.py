@@ -47,11 +47,6 @@ ANSWER_KEY = "answer_typed"
 TYPED_KEPT = 4 * TEXT_MAX
 
 
-def _visible(user, unit: OrgUnit) -> bool:
-    access = access_for(user)
-    return access.sees_unit(unit) if unit.kind == OrgUnit.Kind.COMMITTEE else access.covers(unit)
-
-
 # --- overview ---------------------------------------------------------------------------------
 
 
@@ -64,7 +59,7 @@ def followup_overview(request):
     units = [
         u
         for u in (selectors.expected_units(occasions[0]) if occasions else [])
-        if (access.covers(u) if u.kind != OrgUnit.Kind.COMMITTEE else access.sees_unit(u))
+        if access.sees_followup(u)
     ]
     if not access.everything:
         # Committee staff and unit heads see their own; a unit head also the committee above.
@@ -258,7 +253,9 @@ def followup_edit(request, occasion_id, code):
         ReportingOccasion.objects.select_related("plan_year"), pk=occasion_id
     )
     unit = get_object_or_404(OrgUnit, code=code)
-    if not _visible(request.user, unit) or not selectors.is_expected(occasion, unit):
+    if not access_for(request.user).sees_followup(unit) or not selectors.is_expected(
+        occasion, unit
+    ):
         raise Http404
     request.styr_year = occasion.plan_year.year
     access = access_for(request.user)
@@ -398,7 +395,7 @@ def _show_frozen(context: dict, *, submission, user) -> None:
 def comment_respond(request, pk):
     comment = get_object_or_404(ReviewComment.objects.select_related("submission__org_unit"), pk=pk)
     unit = comment.submission.org_unit
-    if not _visible(request.user, unit):
+    if not access_for(request.user).sees_followup(unit):
         raise Http404
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
@@ -479,7 +476,7 @@ def review_submission(request, pk):
         Submission.objects.select_related("occasion__plan_year", "org_unit"), pk=pk
     )
     unit = submission.org_unit
-    if not _visible(request.user, unit):
+    if not access_for(request.user).sees_followup(unit):
         raise Http404
     _require_reviewer_role(request.user)
     request.styr_year = submission.occasion.plan_year.year

@@ -29,7 +29,7 @@ from .models import (
     Submission,
     Target,
 )
-from .permissions import access_for
+from .permissions import access_for, tree_order
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 MAX_ROWS = 5000
@@ -346,7 +346,7 @@ class OrgUnitResource(ScopedResource):
         clean_model_instances = False  # validate_instance runs full_clean itself
 
     def get_export_queryset(self, request=None):
-        return OrgUnit.objects.select_related("parent").order_by("tree_id", "lft")
+        return OrgUnit.objects.select_related("parent").order_by(*tree_order())
 
     def unit_of_row(self, instance):
         return instance.parent or instance

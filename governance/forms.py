@@ -15,7 +15,7 @@ from core.forms import (
     long_text_field,
 )
 from goals.models import DirectionGoal, OrgUnit
-from goals.permissions import access_for
+from goals.permissions import access_for, tree_order
 
 from .models import Assignment, AssignmentStatus, GoverningDocument
 from .selectors import sees_q
@@ -120,7 +120,7 @@ class GoverningDocumentForm(VersionedForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         access = access_for(user)
-        units = OrgUnit.objects.order_by("tree_id", "lft")
+        units = OrgUnit.objects.order_by(*tree_order())
         editable = (
             units
             if access.edits_everything
@@ -206,7 +206,7 @@ class AssignmentForm(VersionedForm):
         access = access_for(user)
         givers = OrgUnit.objects.filter(
             kind__in=[OrgUnit.Kind.MUNICIPALITY, OrgUnit.Kind.COMMITTEE]
-        ).order_by("tree_id", "lft")
+        ).order_by(*tree_order())
         allowed = [g.pk for g in givers if access.can_edit(g)]
         if self.instance.pk:
             allowed.append(self.instance.given_by_id)
@@ -217,7 +217,7 @@ class AssignmentForm(VersionedForm):
             str(_("Kommunfullmäktige")) if u.kind == OrgUnit.Kind.MUNICIPALITY else u.name
         )
         receiver = self.fields["receiving_unit"]
-        receiver.queryset = OrgUnit.objects.filter(sees_q(access)).order_by("tree_id", "lft")
+        receiver.queryset = OrgUnit.objects.filter(sees_q(access)).order_by(*tree_order())
         receiver.empty_label = _("Välj enhet")
         receiver.label_from_instance = _tree_label
         goal = self.fields["direction_goal"]

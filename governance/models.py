@@ -14,6 +14,7 @@ from simple_history.models import HistoricalRecords
 
 from core.bidi import download_name as clean_download_name
 from goals.models import DirectionGoal, LockedWithSubmission, OrgUnit, Submission, text_limit
+from goals.permissions import is_within
 
 
 def governing_document_upload_to(instance, filename: str) -> str:
@@ -201,9 +202,7 @@ class Assignment(models.Model):
             errors["given_by"] = _("Ett uppdrag ges av kommunfullmäktige eller en nämnd.")
         elif giver is not None and self.receiving_unit_id:
             unit = self.receiving_unit
-            inside = (
-                unit.tree_id == giver.tree_id and giver.lft <= unit.lft and unit.rght <= giver.rght
-            )
+            inside = is_within(unit, giver)
             if not inside:
                 errors["receiving_unit"] = _(
                     "%(giver)s kan bara ge uppdrag till enheter inom sitt eget ansvarsområde."

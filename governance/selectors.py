@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from django.db.models import Prefetch, Q, QuerySet
 
 from goals.models import OrgUnit, ReportingOccasion, Submission
-from goals.permissions import Access, access_for
+from goals.permissions import Access, access_for, is_within, subtree_q, subtree_q_for, tree_order
 
 from .models import Assignment, AssignmentStatus, GoverningDocument
 
@@ -16,25 +16,7 @@ REVIEW_DAYS_MAX = 3650
 
 def sees_q(access: Access, prefix: str = "") -> Q:
     """Rows whose org unit (at `prefix`) the user sees: below a membership or above it."""
-    if access.everything:
-        return Q()
-    q = Q(pk__in=[])
-    for unit in access.units:
-        q |= Q(
-            **{
-                f"{prefix}tree_id": unit.tree_id,
-                f"{prefix}lft__gte": unit.lft,
-                f"{prefix}rght__lte": unit.rght,
-            }
-        )
-        q |= Q(
-            **{
-                f"{prefix}tree_id": unit.tree_id,
-                f"{prefix}lft__lte": unit.lft,
-                f"{prefix}rght__gte": unit.rght,
-            }
-        )
-    return q
+    return access.sees_q(prefix)
 
 
 # --- governing documents -------------------------------------------------------------------
@@ -89,7 +71,7 @@ def document_list(
 
 def document_detail(*, document: GoverningDocument, user) -> dict:
     access = access_for(user)
-    units = [u for u in document.units.order_by("tree_id", "lft") if access.sees_unit(u)]
+    units = [u for u in document.units.order_by(*tree_order()) if access.sees_unit(u)]
     goals = [
         g
         for g in document.direction_goals.select_related("committee").order_by("code")
@@ -180,11 +162,7 @@ def assignment_list(*, user, state: str = "", unit: OrgUnit | None = None) -> li
     elif state == "avslutade":
         assignments = assignments.filter(closed_on__isnull=False)
     if unit is not None:
-        assignments = assignments.filter(
-            receiving_unit__tree_id=unit.tree_id,
-            receiving_unit__lft__gte=unit.lft,
-            receiving_unit__rght__lte=unit.rght,
-        )
+        assignments = assignments.filter(subtree_q(unit, "receiving_unit__"))
     return list(assignments.order_by("closed_on", "deadline", "pk"))
 
 
@@ -227,11 +205,7 @@ def followup_assignments(
         if submission is not None
         else {}
     )
-    in_subtree = Q(
-        receiving_unit__tree_id=unit.tree_id,
-        receiving_unit__lft__gte=unit.lft,
-        receiving_unit__rght__lte=unit.rght,
-    )
+    in_subtree = subtree_q(unit, "receiving_unit__")
     assignments = (
         Assignment.objects.filter((in_subtree & open_at_q(occasion)) | Q(pk__in=list(statuses)))
         .select_related("given_by", "receiving_unit")
@@ -253,13 +227,7 @@ def report_assignments(*, occasion: ReportingOccasion, committees: list[OrgUnit]
     """
     if not committees:
         return {}
-    in_any = Q(pk__in=[])
-    for c in committees:
-        in_any |= Q(
-            receiving_unit__tree_id=c.tree_id,
-            receiving_unit__lft__gte=c.lft,
-            receiving_unit__rght__lte=c.rght,
-        )
+    in_any = subtree_q_for(committees, "receiving_unit__")
     assignments = list(
         Assignment.objects.filter(in_any & open_at_q(occasion))
         .select_related("given_by", "receiving_unit")
@@ -278,7 +246,7 @@ def report_assignments(*, occasion: ReportingOccasion, committees: list[OrgUnit]
     for c in committees:
         for a in assignments:
             unit = a.receiving_unit
-            if not (unit.tree_id == c.tree_id and c.lft <= unit.lft and unit.rght <= c.rght):
+            if not is_within(unit, c):
                 continue
             by_unit = {s.submission.org_unit_id: s for s in a.occasion_statuses}
             status = by_unit.get(c.pk) or by_unit.get(unit.pk)

@@ -18,7 +18,7 @@ from core.bidi import bdi, download_name, isolate
 from core.conflict import render_conflict
 from core.formats import parse_id
 from goals.models import OrgUnit
-from goals.permissions import access_for
+from goals.permissions import access_for, tree_order
 from goals.selectors import history_entries
 
 from . import selectors, services
@@ -62,7 +62,7 @@ def _document_for(request, pk) -> tuple[GoverningDocument, bool]:
 def document_list(request):
     _require_some_role(request.user)
     access = access_for(request.user)
-    units = list(OrgUnit.objects.filter(selectors.sees_q(access)).order_by("tree_id", "lft"))
+    units = list(OrgUnit.objects.filter(selectors.sees_q(access)).order_by(*tree_order()))
     kind = request.GET.get("typ", "")
     kind = kind if kind in GoverningDocument.Kind.values else ""
     level = request.GET.get("niva", "")
@@ -241,7 +241,7 @@ def assignment_list(request):
     access = access_for(request.user)
     state = request.GET.get("visa", "oppna")
     state = state if state in ("oppna", "avslutade", "alla") else "oppna"
-    units = list(OrgUnit.objects.filter(selectors.sees_q(access)).order_by("tree_id", "lft"))
+    units = list(OrgUnit.objects.filter(selectors.sees_q(access)).order_by(*tree_order()))
     code = request.GET.get("enhet", "")
     unit = next((u for u in units if u.code == code), None)
     return render(

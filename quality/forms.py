@@ -14,6 +14,7 @@ from core.forms import (
 )
 from goals.forms import limit_responsible
 from goals.models import OrgUnit
+from goals.permissions import is_within, tree_order
 
 from .models import Deviation, IndicatorMove, QualityControl, QualityMeasurement
 
@@ -43,9 +44,8 @@ def _subtree_roots(units) -> list[OrgUnit]:
     """The fewest units whose subtrees cover `units` (before a unit is chosen, the owner list
     holds the members of every unit the user may choose)."""
     roots: list[OrgUnit] = []
-    for unit in units.only("pk", "tree_id", "lft", "rght").order_by("tree_id", "lft"):
-        last = roots[-1] if roots else None
-        if last is None or unit.tree_id != last.tree_id or unit.lft > last.rght:
+    for unit in units.order_by(*tree_order()):
+        if not roots or not is_within(unit, roots[-1]):
             roots.append(unit)
     return roots
 

@@ -5,32 +5,28 @@ from dataclasses import dataclass
 from django.db.models import Count, QuerySet
 
 from goals.models import DirectionGoal, Measurement, OrgUnit, Target
-from goals.permissions import access_for, subtree_q_for
+from goals.permissions import access_for, subtree_q, subtree_q_for, tree_order
 
 from .models import Deviation, IndicatorMove, QualityControl, QualityMeasurement
 
 
 def units_visible_to(*, user) -> list[OrgUnit]:
     """Units whose quality work the user sees: the subtrees of their memberships."""
-    return list(OrgUnit.objects.filter(access_for(user).subtree_q()).order_by("tree_id", "lft"))
+    return list(OrgUnit.objects.filter(access_for(user).subtree_q()).order_by(*tree_order()))
 
 
 def units_editable_by(*, user) -> QuerySet[OrgUnit]:
     """Units where the user registers controls, measurements and deviations."""
     access = access_for(user)
     if access.edits_everything:
-        return OrgUnit.objects.order_by("tree_id", "lft")
-    return OrgUnit.objects.filter(subtree_q_for(access.edit_units, "")).order_by("tree_id", "lft")
+        return OrgUnit.objects.order_by(*tree_order())
+    return OrgUnit.objects.filter(subtree_q_for(access.edit_units, "")).order_by(*tree_order())
 
 
 def _in_unit(queryset, unit: OrgUnit | None):
     if unit is None:
         return queryset
-    return queryset.filter(
-        org_unit__tree_id=unit.tree_id,
-        org_unit__lft__gte=unit.lft,
-        org_unit__rght__lte=unit.rght,
-    )
+    return queryset.filter(subtree_q(unit, "org_unit__"))
 
 
 def controls_visible_to(
@@ -43,7 +39,7 @@ def controls_visible_to(
     return (
         controls.select_related("org_unit", "owner", "source_indicator")
         .annotate(measurement_count=Count("measurements"))
-        .order_by("org_unit__tree_id", "org_unit__lft", "name")
+        .order_by(*tree_order("org_unit__"), "name")
     )
 
 

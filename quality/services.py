@@ -12,7 +12,7 @@ from django.utils import timezone
 from core.errors import DomainError
 from core.text import clean_text
 from goals.models import Activity, DirectionGoal, Indicator, OrgUnit, PlanYear
-from goals.permissions import access_for
+from goals.permissions import access_for, is_within, subtree_q, tree_order
 from goals.selectors import current_plan_year
 from goals.services import operational_plan_create
 
@@ -26,16 +26,9 @@ class QualityError(DomainError):
 _text = clean_text
 
 
-def _covers(units, unit: OrgUnit) -> bool:
-    return any(
-        u.tree_id == unit.tree_id and u.lft <= unit.lft and unit.rght <= u.rght for u in units
-    )
-
-
 def is_admin_over(user, unit: OrgUnit) -> bool:
-    """An administrator membership over the unit, or a superuser."""
-    access = access_for(user)
-    return access.edits_everything or _covers(access.admin_units, unit)
+    """An administrator membership over the unit, or a superuser (goals.permissions)."""
+    return access_for(user).is_admin_over(unit)
 
 
 # --- a deviation lifted into a plan -----------------------------------------------------------
@@ -128,9 +121,7 @@ def move_units(*, indicator: Indicator, user) -> list[OrgUnit]:
     """Where the control may go: the committee, or a unit below it that the user edits."""
     committee = indicator.direction_goal.committee
     access = access_for(user)
-    units = OrgUnit.objects.filter(
-        tree_id=committee.tree_id, lft__gte=committee.lft, rght__lte=committee.rght
-    ).order_by("lft")
+    units = OrgUnit.objects.filter(subtree_q(committee)).order_by(*tree_order())
     return [u for u in units if access.can_edit(u)]
 
 
@@ -156,11 +147,7 @@ def indicator_move_to_quality(
         raise QualityError("Bara nämndens redaktörer kan flytta en indikator.")
     if not reason:
         raise QualityError("Skriv varför indikatorn flyttas till kvalitetsledningssystemet.")
-    inside = (
-        org_unit.tree_id == committee.tree_id
-        and committee.lft <= org_unit.lft
-        and org_unit.rght <= committee.rght
-    )
+    inside = is_within(org_unit, committee)
     if not inside or not access.can_edit(org_unit):
         raise QualityError(
             f"Välj {committee.name} eller en enhet under nämnden som du ansvarar för."

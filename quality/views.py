@@ -16,7 +16,13 @@ from core.conflict import render_conflict
 from core.formats import parse_id
 from goals import selectors as goal_selectors
 from goals.models import Indicator, OrgUnit, PlanYear
-from goals.permissions import access_for, require_committee_visible
+from goals.permissions import (
+    access_for,
+    require_committee_visible,
+    require_unit_edit,
+    require_unit_visible,
+    tree_order,
+)
 from goals.services import StaleEdit, save_versioned
 
 from . import selectors, services
@@ -29,18 +35,6 @@ from .forms import (
     QualityMeasurementForm,
 )
 from .models import Deviation, IndicatorMove, QualityControl, QualityMeasurement
-
-
-def _require_visible(user, unit: OrgUnit) -> None:
-    if not access_for(user).covers(unit):
-        raise Http404
-
-
-def _require_edit(user, unit: OrgUnit) -> None:
-    """404 outside the user's subtree, 403 where the user may only read."""
-    _require_visible(user, unit)
-    if not access_for(user).can_edit(unit):
-        raise PermissionDenied("Du har läsbehörighet här men kan inte ändra.")
 
 
 def _require_editor_somewhere(user) -> None:
@@ -137,7 +131,7 @@ def _control(pk) -> QualityControl:
 @login_required
 def control_detail(request, pk):
     control = _control(pk)
-    _require_visible(request.user, control.org_unit)
+    require_unit_visible(request.user, control.org_unit)
     page = selectors.control_page(control=control)
     committee = (
         control.source_indicator.direction_goal.committee if control.source_indicator else None
@@ -161,7 +155,7 @@ def control_detail(request, pk):
 @login_required
 def control_edit(request, pk):
     control = _control(pk)
-    _require_edit(request.user, control.org_unit)
+    require_unit_edit(request.user, control.org_unit)
     units = selectors.units_editable_by(user=request.user)
     template = "quality/control_form.html"
     context = {"control": control, "title": f"Ändra kvalitetskontroll: {isolate(control.name)}"}
@@ -188,7 +182,7 @@ def control_edit(request, pk):
 
 
 def _measurement_page(request, *, control, measurement):
-    _require_edit(request.user, control.org_unit)
+    require_unit_edit(request.user, control.org_unit)
     if measurement is None and not control.active:
         # The page offers no "Registrera mätning" for it; the address alone must not either.
         messages.error(
@@ -273,7 +267,7 @@ def deviation_create(request):
 @login_required
 def deviation_detail(request, pk):
     deviation = _deviation(pk)
-    _require_visible(request.user, deviation.org_unit)
+    require_unit_visible(request.user, deviation.org_unit)
     can_edit = access_for(request.user).can_edit(deviation.org_unit)
     return render(
         request,
@@ -292,7 +286,7 @@ def deviation_detail(request, pk):
 @login_required
 def deviation_edit(request, pk):
     deviation = _deviation(pk)
-    _require_edit(request.user, deviation.org_unit)
+    require_unit_edit(request.user, deviation.org_unit)
     units = selectors.units_editable_by(user=request.user)
     template = "quality/deviation_form.html"
     context = {"deviation": deviation, "title": f"Ändra avvikelse: {isolate(deviation.title)}"}
@@ -320,7 +314,7 @@ def deviation_edit(request, pk):
 def deviation_lift(request, pk):
     """Lyft till verksamhetsplan: the deviation becomes an activity under a committee goal."""
     deviation = _deviation(pk)
-    _require_edit(request.user, deviation.org_unit)
+    require_unit_edit(request.user, deviation.org_unit)
     if deviation.activity_id is not None:
         messages.error(request, "Avvikelsen är redan lyft till verksamhetsplanen.")
         return redirect(deviation)
@@ -401,7 +395,7 @@ def indicator_move(request, pk):
         messages.error(request, "Indikatorn är redan flyttad till kvalitetsledningssystemet.")
         return redirect(move.control if move else indicator)
     allowed = services.move_units(indicator=indicator, user=request.user)
-    units = OrgUnit.objects.filter(pk__in=[u.pk for u in allowed]).order_by("tree_id", "lft")
+    units = OrgUnit.objects.filter(pk__in=[u.pk for u in allowed]).order_by(*tree_order())
     form = IndicatorMoveForm(request.POST or None, units=units, initial={"org_unit": committee.pk})
     status = 200
     if request.method == "POST" and form.is_valid():

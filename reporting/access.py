@@ -38,19 +38,8 @@ def visible_q(user) -> Q:
     access = access_for(user)
     if access.everything:
         return Q()
-    scope = Q(pk__in=[])
-    for unit in access.units:
-        # The unit's subtree, and the units above it (its committee, the municipality).
-        scope |= Q(
-            org_unit__tree_id=unit.tree_id,
-            org_unit__lft__gte=unit.lft,
-            org_unit__rght__lte=unit.rght,
-        )
-        scope |= Q(
-            org_unit__tree_id=unit.tree_id,
-            org_unit__lft__lte=unit.lft,
-            org_unit__rght__gte=unit.rght,
-        )
+    # The units' subtrees, and the units above them (their committee, the municipality).
+    scope = access.sees_q("org_unit__")
     return published | scope
 
 

@@ -24,7 +24,7 @@ from goals.models import (
     Submission,
     Vision,
 )
-from goals.permissions import Access
+from goals.permissions import reads_everything, subtree_q, tree_order
 from goals.selectors import chain_coverage, followup_context
 
 from .phrases import LEVELS, counted, prose_date, summary_sentence
@@ -35,22 +35,6 @@ FORMAT_VERSION = 1
 
 Kind = ReportingOccasion.Kind
 State = Submission.State
-
-
-class ReportReader:
-    """The reader a report is written for: it sees the whole chain of its scope.
-
-    goals.permissions.access_for() returns the Access cached on the user object, so the
-    selectors that take a `user` read everything through this stand-in.
-    """
-
-    is_authenticated = True
-    is_superuser = False
-    is_active = True
-    pk = None
-
-    def __init__(self):
-        self._styr_access = Access(everything=True)
 
 
 class ReportScopeError(ValueError):
@@ -98,7 +82,7 @@ def municipality_report_data(*, occasion: ReportingOccasion, org_unit: OrgUnit |
         if org_unit.kind != OrgUnit.Kind.MUNICIPALITY:
             raise ReportScopeError("Kommunens rapport görs för kommunen som helhet.")
         root = OrgUnit.objects.get(pk=org_unit.pk)
-        committees = committees.filter(tree_id=root.tree_id, lft__gt=root.lft, rght__lt=root.rght)
+        committees = committees.filter(subtree_q(root, include_self=False))
         code = root.code
     else:
         code = ""
@@ -106,7 +90,7 @@ def municipality_report_data(*, occasion: ReportingOccasion, org_unit: OrgUnit |
     return _report(
         kind="municipality",
         occasion=occasion,
-        committees=list(committees.order_by("tree_id", "lft")),
+        committees=list(committees.order_by(*tree_order())),
         scope=scope,
     )
 
@@ -316,7 +300,7 @@ def _economy_summary(sections) -> dict:
 
 def _coverage(info, committees, areas, sections, *, frozen: dict[int, dict]) -> dict:
     committee = committees[0] if committees else None
-    coverage = chain_coverage(user=ReportReader(), year=info["year"], committee=committee)
+    coverage = chain_coverage(access=reads_everything(), year=info["year"], committee=committee)
     gaps = {
         "area_gaps": [
             {"committee": c.name, "areas": [a.name for a in missing]}

@@ -1,6 +1,7 @@
 """Which org unit a report is stored under, and which committees' submissions it covers."""
 
 from goals.models import OrgUnit, Submission
+from goals.permissions import subtree_q, tree_order
 
 from .models import GeneratedReport
 
@@ -14,7 +15,7 @@ class ReportRequestError(ValueError):
 def municipality_root() -> OrgUnit:
     root = (
         OrgUnit.objects.filter(kind=OrgUnit.Kind.MUNICIPALITY, parent__isnull=True)
-        .order_by("tree_id")
+        .order_by(*tree_order())
         .first()
     )
     if root is None:
@@ -42,12 +43,7 @@ def covered_committees(*, kind: str, org_unit: OrgUnit) -> list[OrgUnit]:
     if kind == Kind.COMMITTEE:
         return [org_unit]
     return list(
-        OrgUnit.objects.filter(
-            kind=OrgUnit.Kind.COMMITTEE,
-            tree_id=org_unit.tree_id,
-            lft__gt=org_unit.lft,
-            rght__lt=org_unit.rght,
-        )
+        OrgUnit.objects.filter(subtree_q(org_unit, include_self=False), kind=OrgUnit.Kind.COMMITTEE)
     )
 
 

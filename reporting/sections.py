@@ -20,6 +20,7 @@ from goals.models import (
     SubmissionEvent,
     Target,
 )
+from goals.permissions import is_within, tree_position
 from goals.rules import indicator_reaches_target
 from governance.selectors import report_assignments
 
@@ -359,7 +360,7 @@ def _mission(committee, extras) -> str:
     plan = extras.plans.get(committee.pk)
     if plan is not None and plan.basic_mission:
         return plan.basic_mission
-    for p in sorted(extras.plans.values(), key=lambda p: p.org_unit.lft):
+    for p in sorted(extras.plans.values(), key=lambda p: tree_position(p.org_unit)):
         unit = p.org_unit
         if (
             unit.parent_id == committee.pk
@@ -377,14 +378,9 @@ def _units(committee, context, activities, extras, info) -> list[dict]:
     for act in activities:
         by_unit[act["unit"]][act["status_label"]] += 1
     rows = []
-    for plan in sorted(extras.plans.values(), key=lambda p: p.org_unit.lft):
+    for plan in sorted(extras.plans.values(), key=lambda p: tree_position(p.org_unit)):
         unit = plan.org_unit
-        inside = (
-            unit.tree_id == committee.tree_id
-            and committee.lft < unit.lft
-            and unit.rght < committee.rght
-        )
-        if not inside:
+        if not is_within(unit, committee, include_self=False):
             continue
         counts = by_unit.get(unit.name, {})
         submission = rollup[unit.pk].submission if unit.pk in rollup else None

@@ -17,7 +17,7 @@ from ..models import (
     Target,
     Vision,
 )
-from ..permissions import access_for
+from ..permissions import Access, access_for
 from .common import (
     _indicator_prefetch,
     activities_visible_to,
@@ -184,14 +184,20 @@ class Coverage:
         )
 
 
-def chain_coverage(*, user, year: int, committee: OrgUnit | None = None) -> Coverage:
-    """Where the chain is broken: links that carry nothing, or nothing that carries them."""
+def chain_coverage(
+    *, user=None, access: Access | None = None, year: int, committee: OrgUnit | None = None
+) -> Coverage:
+    """Where the chain is broken: links that carry nothing, or nothing that carries them.
+
+    Seen by `user`, or through an explicit `access` (a report reads with reads_everything()).
+    """
+    access = access or access_for(user)
     areas = list(StrategicArea.objects.order_by("number"))
-    committees = committees_visible_to(user=user)
+    committees = committees_visible_to(access=access)
     if committee is not None:
         committees = committees.filter(pk=committee.pk)
     goals = list(
-        direction_goals_visible_to(user=user, year=year, committee=committee)
+        direction_goals_visible_to(access=access, year=year, committee=committee)
         .annotate(
             indicator_count=Count(
                 "indicators",

@@ -14,7 +14,7 @@ from ..models import (
     PlanYear,
     Target,
 )
-from ..permissions import access_for
+from ..permissions import Access, access_for
 
 
 def in_steering_q(*, period_end: datetime.date, prefix: str = "") -> Q:
@@ -51,16 +51,21 @@ def plan_years() -> list[PlanYear]:
     return list(PlanYear.objects.order_by("-year"))
 
 
-def committees_visible_to(*, user) -> QuerySet[OrgUnit]:
-    return OrgUnit.objects.filter(access_for(user).committee_q()).order_by("name")
+def committees_visible_to(*, user=None, access: Access | None = None) -> QuerySet[OrgUnit]:
+    """The committees a user (or an explicit access, e.g. a report's) plans under."""
+    access = access or access_for(user)
+    return OrgUnit.objects.filter(access.committee_q()).order_by("name")
 
 
 def direction_goals_visible_to(
-    *, user, year: int | None = None, committee: OrgUnit | None = None
+    *,
+    user=None,
+    access: Access | None = None,
+    year: int | None = None,
+    committee: OrgUnit | None = None,
 ) -> QuerySet[DirectionGoal]:
-    goals = DirectionGoal.objects.filter(
-        access_for(user).committee_q("committee__"), archived=False
-    )
+    access = access or access_for(user)
+    goals = DirectionGoal.objects.filter(access.committee_q("committee__"), archived=False)
     if year is not None:
         goals = goals.filter(valid_from__lte=year, valid_to__gte=year)
     if committee is not None:

@@ -20,7 +20,7 @@ from ..models import (
     Submission,
     SubmissionEvent,
 )
-from ..permissions import access_for
+from ..permissions import access_for, subtree_q, tree_order
 from ..rules import SUGGESTION_RULE, suggest_assessment
 from .common import in_steering_q, set_year_target, year_targets
 
@@ -70,7 +70,7 @@ def expected_units(occasion: ReportingOccasion) -> list[OrgUnit]:
         OrgUnit.objects.filter(operational_plans__plan_year=occasion.plan_year)
         .exclude(kind__in=[OrgUnit.Kind.COMMITTEE, OrgUnit.Kind.MUNICIPALITY])
         .distinct()
-        .order_by("tree_id", "lft")
+        .order_by(*tree_order())
     )
     return committees + units
 
@@ -225,13 +225,11 @@ def followup_context(*, occasion: ReportingOccasion, unit: OrgUnit, submission, 
     if unit.kind == OrgUnit.Kind.COMMITTEE:
         units = list(
             OrgUnit.objects.filter(
-                tree_id=unit.tree_id,
-                lft__gt=unit.lft,
-                rght__lt=unit.rght,
+                subtree_q(unit, include_self=False),
                 operational_plans__plan_year=occasion.plan_year,
             )
             .distinct()
-            .order_by("lft")
+            .order_by(*tree_order())
         )
         if user is not None:
             # A unit head reading the committee's follow-up sees their own unit, not siblings.

@@ -14,7 +14,7 @@ from ..models import (
     OrgUnit,
     StrategicArea,
 )
-from ..permissions import access_for
+from ..permissions import access_for, is_within, subtree_q, tree_order
 from .common import in_steering_q, set_year_target, year_end, year_targets
 
 
@@ -61,9 +61,7 @@ def planning_overview(*, user, year: int, committee: OrgUnit | None = None) -> P
         kind__in=[OrgUnit.Kind.MUNICIPALITY, OrgUnit.Kind.COMMITTEE]
     )
     if committee is not None:
-        units = units.filter(
-            tree_id=committee.tree_id, lft__gt=committee.lft, rght__lt=committee.rght
-        )
+        units = units.filter(subtree_q(committee, include_self=False))
     plans = {
         p.org_unit_id: p
         for p in OperationalPlan.objects.filter(plan_year__year=year, org_unit__in=units)
@@ -71,13 +69,9 @@ def planning_overview(*, user, year: int, committee: OrgUnit | None = None) -> P
         .annotate(activity_count=Count("activities"))
     }
     rows = []
-    for unit in units.order_by("tree_id", "lft"):
+    for unit in units.order_by(*tree_order()):
         owner = next(
-            (
-                c
-                for c in all_committees.values()
-                if c.tree_id == unit.tree_id and c.lft < unit.lft and unit.rght < c.rght
-            ),
+            (c for c in all_committees.values() if is_within(unit, c, include_self=False)),
             None,
         )
         if owner is None:
