@@ -1,0 +1,180 @@
+"""The cells of an import or export: Swedish values and errors, and no spreadsheet formulas.
+
+A code, a number list, a Swedish decimal, a year, ja/nej, a choice by its Swedish label and a
+date each have a widget that reads what Excel writes and answers in Swedish when it cannot.
+Text that a spreadsheet would run as a formula is neutralised on export and restored on import.
+"""
+
+import datetime
+import re
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ObjectDoesNotExist
+from import_export import widgets
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_AFTER_APOSTROPHE = "=+-@\t\r'"
+
+
+def neutralise(value):
+    """Text a spreadsheet would evaluate gets a leading apostrophe (CSV/Excel injection)."""
+    if isinstance(value, str) and (
+        value.startswith(FORMULA_START) or (value[:1] == "'" and value[1:2] in _AFTER_APOSTROPHE)
+    ):
+        # Text that already looks neutralised gets one more apostrophe, so that the import,
+        # which removes one, gives back exactly what was exported.
+        return "'" + value
+    return value
+
+
+def unneutralise(value):
+    if (
+        isinstance(value, str)
+        and len(value) > 1
+        and value[0] == "'"
+        and value[1] in _AFTER_APOSTROPHE
+    ):
+        return value[1:]
+    return value
+
+
+# --- widgets with Swedish errors ----------------------------------------------------------
+
+
+class CodeWidget(widgets.ForeignKeyWidget):
+    """A foreign key written as its natural key (a code, a number, a user name)."""
+
+    def __init__(self, model, field, label, queryset=None, **kwargs):
+        super().__init__(model, field=field, **kwargs)
+        self.label = label
+        self._queryset = queryset
+
+    def get_queryset(self, value, row, *args, **kwargs):
+        return self._queryset if self._queryset is not None else self.model.objects.all()
+
+    def clean(self, value, row=None, **kwargs):
+        if value in (None, ""):
+            return None
+        value = str(value).strip()
+        if value.endswith(".0") and value[:-2].isdigit():
+            value = value[:-2]  # Excel turns 3 into 3.0
+        try:
+            return self.get_queryset(value, row).get(**{self.field: value})
+        except (ObjectDoesNotExist, ValueError):
+            raise ValueError(f"Okänd {self.label}: {value}") from None
+
+
+class NumbersWidget(widgets.ManyToManyWidget):
+    """Övergripande mål or strategies as their numbers: "1, 3"."""
+
+    def __init__(self, model, label):
+        super().__init__(model, separator=",", field="number")
+        self.label = label
+
+    def clean(self, value, row=None, **kwargs):
+        if value in (None, ""):
+            return self.model.objects.none()
+        numbers = []
+        for part in re.split(r"[,;]", str(value)):
+            part = part.strip().removesuffix(".0")
+            if not part:
+                continue
+            if not part.isdigit():
+                raise ValueError(f"{self.label}: ”{part}” är inte ett nummer")
+            numbers.append(int(part))
+        found = self.model.objects.filter(number__in=numbers)
+        missing = sorted(set(numbers) - {o.number for o in found})
+        if missing:
+            raise ValueError(f"Okänt nummer på {self.label}: {', '.join(map(str, missing))}")
+        return found
+
+
+class SwedishDecimalWidget(widgets.Widget):
+    def clean(self, value, row=None, **kwargs):
+        if value in (None, ""):
+            return None
+        if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+            return Decimal(str(value))
+        text = re.sub(r"[\s\u00a0\u202f]", "", str(value)).replace(",", ".").replace("−", "-")
+        try:
+            number = Decimal(text)
+        except InvalidOperation:
+            raise ValueError(f"”{value}” är inte ett tal") from None
+        if not number.is_finite():
+            raise ValueError(f"”{value}” är inte ett tal")
+        return number
+
+    def render(self, value, obj=None, **kwargs):
+        if value is None:
+            return ""
+        return float(value) if value == value.to_integral_value() else str(value).replace(".", ",")
+
+
+class YearWidget(widgets.Widget):
+    def clean(self, value, row=None, **kwargs):
+        if value in (None, ""):
+            return None
+        text = str(value).strip().removesuffix(".0")
+        if not (text.isdigit() and len(text) == 4):
+            raise ValueError(f"”{value}” är inte ett årtal")
+        return int(text)
+
+    def render(self, value, obj=None, **kwargs):
+        return "" if value is None else value
+
+
+class YesNoWidget(widgets.Widget):
+    TRUE = {"ja", "j", "sant", "true", "1", "x"}
+    FALSE = {"nej", "n", "falskt", "false", "0", ""}
+
+    def clean(self, value, row=None, **kwargs):
+        if isinstance(value, bool):
+            return value
+        text = "" if value is None else str(value).strip().lower().removesuffix(".0")
+        if text in self.TRUE:
+            return True
+        if text in self.FALSE:
+            return False
+        raise ValueError(f"Skriv ja eller nej, inte ”{value}”")
+
+    def render(self, value, obj=None, **kwargs):
+        return "ja" if value else "nej"
+
+
+class ChoiceWidget(widgets.Widget):
+    """A choice written with its Swedish label (the stored value is accepted too)."""
+
+    def __init__(self, choices, label):
+        self.by_label = {str(lbl).lower(): val for val, lbl in choices}
+        self.values = {val for val, _lbl in choices}
+        self.labels = dict(choices)
+        self.label = label
+
+    def clean(self, value, row=None, **kwargs):
+        text = "" if value is None else str(value).strip()
+        if text in self.values:
+            return text
+        if text.lower() in self.by_label:
+            return self.by_label[text.lower()]
+        allowed = ", ".join(str(lbl) for lbl in self.labels.values())
+        raise ValueError(f"Okänd {self.label} ”{value}”; välj bland: {allowed}")
+
+    def render(self, value, obj=None, **kwargs):
+        return str(self.labels.get(value, value))
+
+
+class DateWidget(widgets.Widget):
+    def clean(self, value, row=None, **kwargs):
+        if value in (None, ""):
+            return None
+        if isinstance(value, datetime.datetime):
+            return value.date()
+        if isinstance(value, datetime.date):
+            return value
+        try:
+            return datetime.date.fromisoformat(str(value).strip()[:10])
+        except ValueError:
+            raise ValueError(f"”{value}” är inget datum; skriv ÅÅÅÅ-MM-DD") from None
+
+    def render(self, value, obj=None, **kwargs):
+        return value.isoformat() if value else ""
