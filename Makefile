@@ -36,9 +36,12 @@ run: seed
 	trap 'exit 130' INT TERM; \
 	DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
+# lint-imports holds the layers of pyproject.toml ([tool.importlinter]): a back-pointing
+# import fails like a lint error.
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .
@@ -64,7 +67,7 @@ poppler:
 # Browser tests flush the database (live_server), so they run in a pytest process of their own.
 test: lint chromium poppler
 	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto
 	$(BIN)/pytest -m serial goals/tests/serial reporting/tests/test_parts.py
 	$(BIN)/pytest -m browser goals/tests/browser
 

@@ -1,8 +1,7 @@
-"""The governance tests start from the Danderyd demo too (goals/tests/conftest.py)."""
+"""Governance tests: a MEDIA_ROOT of their own for uploaded documents (the demo and the
+personas come from the root conftest.py)."""
 
 import pytest
-
-from goals.tests.conftest import *  # noqa: F403
 
 
 @pytest.fixture

@@ -1,3 +1,0 @@
-"""The quality tests start from the Danderyd demo too (goals/tests/conftest.py, loaded once)."""
-
-from goals.tests.conftest import *  # noqa: F403
