@@ -8,7 +8,7 @@ from import_export.admin import ImportExportMixin
 from mptt.admin import MPTTModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import audit, resources, services
+from . import resources, services
 from .models import (
     Activity,
     AuditEntry,
@@ -34,17 +34,6 @@ class StyrImportExport(ImportExportMixin):
 
     def get_resource_kwargs(self, request, *args, **kwargs):
         return {**super().get_resource_kwargs(request, *args, **kwargs), "user": request.user}
-
-    def process_result(self, result, request):
-        response = super().process_result(result, request)
-        totals = result.totals
-        audit.record(
-            action=AuditEntry.Action.IMPORT,
-            user=request.user,
-            summary=f"Administrationen, {self.model._meta.verbose_name_plural}: "
-            f"{totals.get('new', 0)} nya, {totals.get('update', 0)} ändrade rader",
-        )
-        return response
 
 
 @admin.register(AuditEntry)

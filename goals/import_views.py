@@ -19,7 +19,6 @@ from django.urls import reverse
 from django.utils import timezone
 from import_export.formats.base_formats import CSV, XLSX
 
-from . import audit
 from .permissions import access_for, subtree_q_for
 from .resources import MAX_ROWS, RESOURCES
 from .spreadsheets import SAVE_AS_CSV, SAVE_AS_XLSX, SpreadsheetError, read_csv, read_xlsx
@@ -262,6 +261,7 @@ def _confirm(request):
         raise_errors=False,
         use_transactions=True,
         rollback_on_validation_errors=True,  # all rows or none
+        file_name=upload["name"],  # for the audit entry the resource writes
     )
     path.unlink(missing_ok=True)
     del request.session["import_upload"]
@@ -273,12 +273,6 @@ def _confirm(request):
         )
         return redirect(reverse("data_import"))
     totals = result.totals
-    audit.record(
-        action="import",
-        user=request.user,
-        summary=f"{resource.title}: {upload['name']} – {totals.get('new', 0)} nya, "
-        f"{totals.get('update', 0)} ändrade, {totals.get('skip', 0)} oförändrade rader",
-    )
     messages.success(
         request,
         f"{upload['name']} är importerad: {totals.get('new', 0)} nya, "

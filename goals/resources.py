@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from import_export import fields, resources, widgets
 
+from . import audit
 from .import_widgets import (  # noqa: F401 (neutralise, unneutralise: imported from here too)
     ChoiceWidget,
     CodeWidget,
@@ -25,6 +26,7 @@ from .import_widgets import (  # noqa: F401 (neutralise, unneutralise: imported 
 )
 from .models import (
     Activity,
+    AuditEntry,
     DirectionGoal,
     Indicator,
     Measurement,
@@ -148,6 +150,21 @@ class ScopedResource(resources.ModelResource):
             errors.setdefault("__all__", []).append(f"{unit.name} ligger utanför det du får ändra.")
         return errors
 
+    def after_import(self, dataset, result, **kwargs):
+        """A confirmed import leaves one audit entry, in its own transaction: the import page
+        and the admin's import both come here (the page passes file_name, the admin too)."""
+        super().after_import(dataset, result, **kwargs)
+        if kwargs.get("dry_run") or result.has_errors() or result.has_validation_errors():
+            return
+        totals = result.totals
+        audit.record(
+            action=AuditEntry.Action.IMPORT,
+            user=self.user,
+            summary=f"{self.title}: {kwargs.get('file_name') or 'fil'} – "
+            f"{totals.get('new', 0)} nya, {totals.get('update', 0)} ändrade, "
+            f"{totals.get('skip', 0)} oförändrade rader",
+        )
+
     def export_resource(self, instance, selected_fields=None, **kwargs):
         return [neutralise(v) for v in super().export_resource(instance, selected_fields, **kwargs)]
 
@@ -211,6 +228,7 @@ class OrgUnitResource(ScopedResource):
     def after_import(self, dataset, result, **kwargs):
         if not kwargs.get("dry_run"):
             OrgUnit.objects.rebuild()
+        super().after_import(dataset, result, **kwargs)
 
 
 class DirectionGoalResource(ScopedResource):
