@@ -1,5 +1,6 @@
 """Swedish number formats and ids read from requests: one place for both."""
 
+import datetime
 import re
 from decimal import Decimal
 
@@ -32,3 +33,32 @@ def format_swedish_number(value) -> str:
     groups.insert(0, whole)
     result = sign + " ".join(groups)
     return f"{result},{decimals}" if decimals else result
+
+
+# --- dates as text and back: the frozen record of a published follow-up stores them so --------
+
+
+def iso_text(value) -> str | None:
+    """A date or a moment as ISO text (None stays None)."""
+    return value.isoformat() if value is not None else None
+
+
+def date_from_iso(text: str | None) -> datetime.date | None:
+    return datetime.date.fromisoformat(text) if text else None
+
+
+def moment_from_iso(text: str | None) -> datetime.datetime | None:
+    return datetime.datetime.fromisoformat(text) if text else None
+
+
+# --- sizes and counts in messages -----------------------------------------------------------
+
+
+def megabytes(size: int) -> str:
+    """2 500 000 bytes → '2,5 MB'."""
+    return f"{size / 1_000_000:.1f}".replace(".", ",") + " MB"
+
+
+def whole_number(number: int) -> str:
+    """12345 → '12 345' (a space between thousands, as Swedish text writes it)."""
+    return f"{number:,}".replace(",", " ")

@@ -1,4 +1,5 @@
-"""Charts as SVG drawn on the server: the same code draws the web pages and the PDF reports.
+"""Charts as SVG drawn on the server, for the PDF reports (reporting.render); web pages may
+draw the same charts (see "Web use" below), though none does yet.
 
 Every chart reads the same in black and white: each bar carries the status symbols and the
 counts as text beside it, and a legend gives symbol, colour and word (UI.md: never colour
@@ -6,9 +7,8 @@ alone). The SVG uses presentation attributes only (no style attributes, no scrip
 site's Content-Security-Policy lets it through, and every <text> names its font, because
 WeasyPrint draws an SVG <text> without font-family in a serif font.
 
-Web use: pass `font_family=WEB_FONT` and print the result unescaped (it is a SafeString),
-e.g. on /granskning/ (goals/review_overview.html) one `fulfilment_chart` per occasion built
-from the per-committee counts the view already has, and on a strategic area's page.
+Web use, when a page wants one: pass `font_family=WEB_FONT` and print the result unescaped
+(it is a SafeString).
 """
 
 from dataclasses import dataclass, field

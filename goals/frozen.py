@@ -13,13 +13,14 @@ Access stays live: the roll-up and the assignments keep the ids of their units, 
 sees the rows of the units they see today.
 """
 
-import datetime
 import json
 from decimal import Decimal
 from types import SimpleNamespace
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.dispatch import Signal
+
+from core.formats import date_from_iso, iso_text, moment_from_iso
 
 from .models import DirectionGoal, OrgUnit, PublishedFollowUp, Submission
 from .permissions import access_for
@@ -31,10 +32,6 @@ followup_freezing = Signal()
 
 
 # --- freezing --------------------------------------------------------------------------------
-
-
-def _iso(value) -> str | None:
-    return value.isoformat() if value is not None else None
 
 
 def _dec(value) -> str | None:
@@ -71,12 +68,12 @@ def _comment(comment) -> dict:
         "goal_pk": comment.direction_goal_id,
         "direction_goal": {"code": comment.direction_goal.code} if comment.direction_goal else None,
         "author": person_data(comment.author),
-        "created_at": _iso(comment.created_at),
+        "created_at": iso_text(comment.created_at),
         "text": comment.text,
         "answer": comment.answer,
         "answered_by": person_data(comment.answered_by),
-        "answered_at": _iso(comment.answered_at),
-        "resolved_at": _iso(comment.resolved_at),
+        "answered_at": iso_text(comment.answered_at),
+        "resolved_at": iso_text(comment.resolved_at),
         "resolved_by": person_data(comment.resolved_by),
     }
 
@@ -96,8 +93,8 @@ def page_data(*, submission: Submission) -> dict:
             "name": occasion.name,
             "kind": occasion.kind,
             "year": occasion.plan_year.year,
-            "period_end": _iso(occasion.period_end),
-            "deadline": _iso(occasion.deadline),
+            "period_end": iso_text(occasion.period_end),
+            "deadline": iso_text(occasion.deadline),
             "is_follow_up": occasion.is_follow_up,
             "is_mid_year": occasion.is_mid_year,
         },
@@ -151,7 +148,7 @@ def page_data(*, submission: Submission) -> dict:
         ],
         "events": [
             {
-                "at": _iso(e.at),
+                "at": iso_text(e.at),
                 "actor": person_data(e.actor),
                 "action_label": str(e.get_action_display()),
                 "reason": e.reason,
@@ -183,7 +180,7 @@ def _history(submission) -> list[dict]:
 
     return [
         {
-            "when": _iso(entry.when),
+            "when": iso_text(entry.when),
             "who": entry.who,
             "action": entry.action,
             "version": entry.version,
@@ -217,14 +214,6 @@ def frozen_data(submission: Submission | None) -> dict | None:
 
 
 # --- thawing: objects the page templates read like the live ones -----------------------------
-
-
-def _date(text):
-    return datetime.date.fromisoformat(text) if text else None
-
-
-def _moment(text):
-    return datetime.datetime.fromisoformat(text) if text else None
 
 
 def _number(text):
@@ -293,12 +282,12 @@ def page_context(data: dict, *, user) -> dict:
             pk=c["pk"],
             direction_goal=SimpleNamespace(**c["direction_goal"]) if c["direction_goal"] else None,
             author=_person(c["author"]),
-            created_at=_moment(c["created_at"]),
+            created_at=moment_from_iso(c["created_at"]),
             text=c["text"],
             answer=c["answer"],
             answered_by=_person(c["answered_by"]),
-            answered_at=_moment(c["answered_at"]),
-            resolved_at=_moment(c["resolved_at"]),
+            answered_at=moment_from_iso(c["answered_at"]),
+            resolved_at=moment_from_iso(c["resolved_at"]),
             resolved_by=_person(c["resolved_by"]),
         )
         comments.setdefault(c["goal_pk"], []).append(comment)
@@ -325,8 +314,8 @@ def page_context(data: dict, *, user) -> dict:
             name=occasion["name"],
             kind=occasion["kind"],
             plan_year=SimpleNamespace(year=occasion["year"]),
-            period_end=_date(occasion["period_end"]),
-            deadline=_date(occasion["deadline"]),
+            period_end=date_from_iso(occasion["period_end"]),
+            deadline=date_from_iso(occasion["deadline"]),
             is_follow_up=occasion["is_follow_up"],
             is_mid_year=occasion["is_mid_year"],
         ),
@@ -373,7 +362,7 @@ def page_context(data: dict, *, user) -> dict:
         "general_comments": comments.get(None, []),
         "events": [
             SimpleNamespace(
-                at=_moment(e["at"]),
+                at=moment_from_iso(e["at"]),
                 actor=_person(e["actor"]),
                 get_action_display=lambda e=e: e["action_label"],
                 reason=e["reason"],
@@ -383,7 +372,7 @@ def page_context(data: dict, *, user) -> dict:
         "rollup": rollup,
         "history": [
             SimpleNamespace(
-                when=_moment(h["when"]),
+                when=moment_from_iso(h["when"]),
                 who=h["who"],
                 action=h["action"],
                 version=h["version"],

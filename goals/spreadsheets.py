@@ -29,6 +29,8 @@ import zlib
 import tablib
 from django.conf import settings
 
+from core.formats import megabytes, whole_number
+
 # What a real row needs: an exported row is 300–650 bytes of sheet XML (tablib writes up to
 # 11 columns, text inline) with 21–59 "<"; saved again by Excel, with the text in the shared
 # strings, an 11-column row is 46 "<" in the sheet plus 4 per new string. The limits allow
@@ -70,12 +72,8 @@ def limits(max_rows: int) -> dict[str, int]:
     }
 
 
-def _mb(size: int) -> str:
-    return f"{size / 1_000_000:.1f}".replace(".", ",") + " MB"
-
-
-def _n(number: int) -> str:
-    return f"{number:,}".replace(",", " ")
+_mb = megabytes
+_n = whole_number
 
 
 def _ignore_blank_lines() -> bool:

@@ -6,11 +6,11 @@ the same transaction as the rest of the follow-up.
 Statuses are optional: a follow-up can be handed in without them.
 """
 
-import datetime
 from types import SimpleNamespace
 
 from django.urls import reverse
 
+from core.formats import date_from_iso, iso_text
 from goals.models import OrgUnit
 from goals.permissions import access_for
 
@@ -90,9 +90,9 @@ def freeze_assignments(sender, *, submission, data, **kwargs):
             },
             "short_text": row.assignment.short_text,
             "given_by_label": row.assignment.given_by_label,
-            "given_on": _iso(row.assignment.given_on),
-            "deadline": _iso(row.assignment.deadline),
-            "closed_on": _iso(row.assignment.closed_on),
+            "given_on": iso_text(row.assignment.given_on),
+            "deadline": iso_text(row.assignment.deadline),
+            "closed_on": iso_text(row.assignment.closed_on),
             "status": (
                 {
                     "status": row.status.status,
@@ -129,9 +129,9 @@ def frozen_assignment_rows(data: dict, *, user) -> list:
                     short_text=r["short_text"],
                     receiving_unit=SimpleNamespace(name=r["receiving_unit"]["name"]),
                     given_by_label=r["given_by_label"],
-                    given_on=_date(r["given_on"]),
-                    deadline=_date(r["deadline"]),
-                    closed_on=_date(r["closed_on"]),
+                    given_on=date_from_iso(r["given_on"]),
+                    deadline=date_from_iso(r["deadline"]),
+                    closed_on=date_from_iso(r["closed_on"]),
                 ),
                 status=(
                     SimpleNamespace(
@@ -146,11 +146,3 @@ def frozen_assignment_rows(data: dict, *, user) -> list:
             )
         )
     return rows
-
-
-def _iso(value):
-    return value.isoformat() if value else None
-
-
-def _date(text):
-    return datetime.date.fromisoformat(text) if text else None
