@@ -10,7 +10,7 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ObjectDoesNotExist
-from import_export import widgets
+from import_export import fields, widgets
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _AFTER_APOSTROPHE = "=+-@\t\r'"
@@ -178,3 +178,40 @@ class DateWidget(widgets.Widget):
 
     def render(self, value, obj=None, **kwargs):
         return value.isoformat() if value else ""
+
+
+class TargetsField(fields.Field):
+    """All targets of an indicator in one cell: "2025=91; 2026=92,5"."""
+
+    def clean(self, row, **kwargs):
+        raw = row.get(self.column_name)
+        if raw in (None, ""):
+            return {}
+        targets = {}
+        for part in str(raw).split(";"):
+            part = part.strip()
+            if not part:
+                continue
+            year, sep, value = part.partition("=")
+            year_value = YearWidget().clean(year.strip())
+            if not sep:
+                raise ValueError(f"Målvärden skrivs år=värde; ”{part}” saknar =")
+            targets[year_value] = SwedishDecimalWidget().clean(value.strip())
+        return targets
+
+    def export(self, instance, **kwargs):
+        if instance.pk is None:
+            return ""
+        return "; ".join(
+            f"{t.year}={format_number(t.value)}"
+            for t in sorted(instance.targets.all(), key=lambda t: t.year)
+        )
+
+    def save(self, instance, row, is_m2m=False, **kwargs):
+        instance._imported_targets = self.clean(row)
+
+
+def format_number(value) -> str:
+    value = Decimal(value).normalize()
+    text = f"{value:f}"
+    return text.replace(".", ",")

@@ -6,8 +6,6 @@ spreadsheet would run as a formula is neutralised with a leading apostrophe, whi
 import removes again, so an exported file edited in Excel imports back unchanged.
 """
 
-from decimal import Decimal
-
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from import_export import fields, resources, widgets
@@ -19,8 +17,10 @@ from .import_widgets import (  # noqa: F401 (neutralise, unneutralise: imported 
     DateWidget,
     NumbersWidget,
     SwedishDecimalWidget,
+    TargetsField,
     YearWidget,
     YesNoWidget,
+    format_number,
     neutralise,
     unneutralise,
 )
@@ -293,43 +293,6 @@ class DirectionGoalResource(ScopedResource):
 
     def unit_of_row(self, instance):
         return instance.committee if instance.committee_id else None
-
-
-class TargetsField(fields.Field):
-    """All targets of an indicator in one cell: "2025=91; 2026=92,5"."""
-
-    def clean(self, row, **kwargs):
-        raw = row.get(self.column_name)
-        if raw in (None, ""):
-            return {}
-        targets = {}
-        for part in str(raw).split(";"):
-            part = part.strip()
-            if not part:
-                continue
-            year, sep, value = part.partition("=")
-            year_value = YearWidget().clean(year.strip())
-            if not sep:
-                raise ValueError(f"Målvärden skrivs år=värde; ”{part}” saknar =")
-            targets[year_value] = SwedishDecimalWidget().clean(value.strip())
-        return targets
-
-    def export(self, instance, **kwargs):
-        if instance.pk is None:
-            return ""
-        return "; ".join(
-            f"{t.year}={format_number(t.value)}"
-            for t in sorted(instance.targets.all(), key=lambda t: t.year)
-        )
-
-    def save(self, instance, row, is_m2m=False, **kwargs):
-        instance._imported_targets = self.clean(row)
-
-
-def format_number(value) -> str:
-    value = Decimal(value).normalize()
-    text = f"{value:f}"
-    return text.replace(".", ",")
 
 
 class IndicatorResource(ScopedResource):
