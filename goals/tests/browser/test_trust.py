@@ -68,3 +68,27 @@ def test_a_published_follow_up_shows_the_published_target(demo, live_server, pag
     assert indicator.name in text
     assert_no_serious_axe_violations(page)
     assert errors == []
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_a_refused_review_reason_comes_back_in_its_field(demo, live_server, page, width):
+    from goals.models import ReportingOccasion, Submission
+
+    page.set_viewport_size({"width": width, "height": 900})
+    errors = _console_errors(page)
+    occasion = ReportingOccasion.objects.get(plan_year__year=2026, name="Delårsrapport")
+    submission = Submission.objects.get(occasion=occasion, org_unit__code="SN")
+    login(page, live_server.url, "klk")
+    page.goto(f"{live_server.url}/granskning/{submission.pk}/")
+    typed = "Motivering " + "å" * 20_000
+    page.fill("#motivering", typed)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Skicka tillbaka till nämnden").click()
+    field = page.locator("#motivering")
+    assert field.input_value() == typed
+    assert field.get_attribute("aria-invalid") == "true"
+    assert "får plats" in page.locator("#motivering_fel").inner_text()
+    assert_no_serious_axe_violations(page)
+    submission.refresh_from_db()
+    assert submission.state == Submission.State.SUBMITTED
+    assert errors == []
