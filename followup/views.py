@@ -31,7 +31,7 @@ from goals.models import (
     Submission,
 )
 from goals.permissions import access_for
-from goals.views import _selected_year
+from goals.views.chain import _selected_year
 from governance.followup import (
     AssignmentStatusForms,
     followup_assignments,

@@ -1,7 +1,8 @@
 from django.urls import path
 
-from . import import_views, views
-from . import planning_views as planning
+from .views import chain as views
+from .views import imports as import_views
+from .views import planning
 
 urlpatterns = [
     path("", views.start, name="start"),

@@ -276,7 +276,7 @@ def test_file_type_size_and_broken_files_get_a_clear_message(client_for, name, c
 
 
 def test_row_limit(client_for, settings, monkeypatch):
-    from goals import import_views
+    from goals.views import imports as import_views
 
     monkeypatch.setattr(import_views, "MAX_ROWS", 2)
     csv = (

@@ -10,8 +10,8 @@ from django.views.decorators.http import require_GET
 
 from core.formats import parse_id
 
-from . import selectors
-from .models import (
+from .. import selectors
+from ..models import (
     Activity,
     DirectionGoal,
     Indicator,
@@ -23,7 +23,7 @@ from .models import (
     Strategy,
     Vision,
 )
-from .permissions import access_for, require_committee_visible, require_unit_visible
+from ..permissions import access_for, require_committee_visible, require_unit_visible
 
 
 def _selected_year(request, plan_years=None) -> int:

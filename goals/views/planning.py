@@ -16,17 +16,17 @@ from core.bidi import bdi, isolate
 from core.conflict import CONFLICT_MESSAGE, render_conflict
 from core.formats import parse_id
 
-from . import selectors, services
-from .forms import (
+from .. import selectors, services
+from ..forms import (
     ActivityForm,
     DirectionGoalForm,
     IndicatorForm,
     OperationalPlanForm,
     TargetFormSet,
 )
-from .models import Activity, DirectionGoal, Indicator, OperationalPlan, OrgUnit
-from .permissions import access_for, require_edit
-from .views import _selected_committee, _selected_year
+from ..models import Activity, DirectionGoal, Indicator, OperationalPlan, OrgUnit
+from ..permissions import access_for, require_edit
+from .chain import _selected_committee, _selected_year
 
 
 def _committee_by_code(code: str) -> OrgUnit:

@@ -19,9 +19,9 @@ from django.urls import reverse
 from django.utils import timezone
 from import_export.formats.base_formats import CSV, XLSX
 
-from .permissions import access_for, subtree_q_for
-from .resources import MAX_ROWS, RESOURCES
-from .spreadsheets import SAVE_AS_CSV, SAVE_AS_XLSX, SpreadsheetError, read_csv, read_xlsx
+from ..permissions import access_for, subtree_q_for
+from ..resources import MAX_ROWS, RESOURCES
+from ..spreadsheets import SAVE_AS_CSV, SAVE_AS_XLSX, SpreadsheetError, read_csv, read_xlsx
 
 logger = logging.getLogger(__name__)
 
