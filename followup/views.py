@@ -8,21 +8,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
+from core.conflict import CONFLICT_MESSAGE
 from core.formats import parse_id
-from core.widget_rendering import renderer as fast_renderer
-from goals import cycle, frozen, rules, selectors, services
-from goals.forms import (
-    ActivityFollowUpForm,
-    AssessmentForm,
-    MeasurementEntryForm,
-    PriorityFormSet,
-    SubmissionForm,
-)
+from goals import cycle, frozen, selectors, services
 from goals.models import (
     TEXT_MAX,
     Assessment,
     DirectionGoal,
-    Measurement,
     OrgUnit,
     PlanYear,
     PublishedError,
@@ -33,11 +25,11 @@ from goals.models import (
 from goals.permissions import access_for
 from goals.views.chain import _selected_year
 from governance.followup import (
-    AssignmentStatusForms,
     followup_assignments,
     frozen_assignment_rows,
 )
 
+from .forms import all_forms, build_forms, followup_input, validate
 from .services import followup_save
 
 TYPED_KEY = "review_typed"
@@ -98,155 +90,6 @@ def followup_overview(request):
 # --- one follow-up ------------------------------------------------------------------------------
 
 
-# The form's ~285 fields are written by FastWidgetRenderer (the same markup as Django's
-# widget templates, in a fraction of the time); the priorities' rows too.
-_FastPriorityFormSet = type("PriorityFormSet", (PriorityFormSet,), {"renderer": fast_renderer})
-
-
-def _forms(request, *, occasion, unit, submission, context, data=None):
-    """The page's forms, bound to `data` when given."""
-    mid_year = occasion.is_mid_year
-    forms = {}
-    forms["main"] = SubmissionForm(
-        data,
-        instance=submission or Submission(occasion=occasion, org_unit=unit),
-        committee=unit.kind == OrgUnit.Kind.COMMITTEE,
-        renderer=fast_renderer,
-    )
-    forms["measurements"] = {}
-    forms["assessments"] = {}
-    forms["activities"] = {}
-    forms["priorities"] = None
-    forms["assignments"] = AssignmentStatusForms(
-        data, occasion=occasion, unit=unit, submission=submission, user=request.user
-    )
-    if not occasion.is_follow_up:
-        return forms  # the Verksamhetsplan: the plan, its comment and budget frame
-    for goal in context["goals"]:
-        for indicator in goal.followup_indicators:
-            outcome = indicator.outcome
-            forms["measurements"][indicator.pk] = MeasurementEntryForm(
-                data,
-                prefix=f"ind-{indicator.pk}",
-                renderer=fast_renderer,
-                keeps_value=bool(outcome and outcome.source != Measurement.Source.MANUAL),
-                initial={
-                    "value": outcome.value if outcome else None,
-                    "comment": outcome.comment if outcome else "",
-                },
-            )
-    for goal in context["goals"]:
-        a = context["assessments"].get(goal.pk)
-        forms["assessments"][goal.pk] = AssessmentForm(
-            data,
-            prefix=f"mal-{goal.pk}",
-            renderer=fast_renderer,
-            mid_year=mid_year,
-            suggested=context["suggestions"].get(goal.pk, ""),
-            initial={
-                "level": a.level if a else "",
-                "justification": a.justification if a else "",
-                "forecast_level": a.forecast_level if a else "",
-                "comment": a.comment if a else "",
-            },
-        )
-    for activity in context["activities"]:
-        f = context["followups"].get(activity.pk)
-        forms["activities"][activity.pk] = ActivityFollowUpForm(
-            data,
-            prefix=f"akt-{activity.pk}",
-            renderer=fast_renderer,
-            initial={
-                "status": f.status if f else activity.status,
-                "comment": f.comment if f else "",
-            },
-        )
-    if (
-        occasion.kind == ReportingOccasion.Kind.ANNUAL_REPORT
-        and unit.kind == OrgUnit.Kind.COMMITTEE
-    ):
-        initial = (
-            [
-                {"direction_goal": p.direction_goal_id, "text": p.text}
-                for p in submission.priorities.all()
-            ]
-            if submission
-            else []
-        )
-        forms["priorities"] = _FastPriorityFormSet(
-            data,
-            prefix="prio",
-            initial=initial,
-            form_kwargs={"goals": context["goals"]},
-        )
-    return forms
-
-
-def _all_forms(forms):
-    yield forms["main"]
-    yield from forms["measurements"].values()
-    yield from forms["assessments"].values()
-    yield from forms["activities"].values()
-    yield from forms["assignments"]
-    if forms["priorities"] is not None:
-        yield from forms["priorities"].forms
-
-
-def _resuggest(forms, context):
-    """Suggestions from the values as typed, so an override is checked against them."""
-    values = {
-        pk: f.cleaned_data.get("value") if f.is_valid() else None
-        for pk, f in forms["measurements"].items()
-    }
-    for goal in context["goals"]:
-        for i in goal.followup_indicators:
-            # An imported (e.g. Kolada) value stays when its field is left empty.
-            if (
-                values.get(i.pk) is None
-                and i.outcome
-                and i.outcome.source != Measurement.Source.MANUAL
-            ):
-                values[i.pk] = i.outcome.value
-    for goal in context["goals"]:
-        if not goal.followup_indicators:
-            continue
-        pairs = [
-            (
-                values.get(i.pk),
-                i.year_target.value if i.year_target else None,
-                i.higher_is_better,
-            )
-            for i in goal.followup_indicators
-        ]
-        forms["assessments"][goal.pk].suggested = rules.suggest_assessment(pairs)
-
-
-def _input(forms) -> cycle.FollowUpInput:
-    main = forms["main"].cleaned_data
-    data = cycle.FollowUpInput(
-        analysis=main.get("analysis", ""),
-        budget_frame_tkr=main.get("budget_frame_tkr"),
-        outcome_tkr=main.get("outcome_tkr"),
-        forecast_tkr=main.get("forecast_tkr"),
-        measurements={
-            pk: (f.cleaned_data.get("value"), f.cleaned_data.get("comment", ""))
-            for pk, f in forms["measurements"].items()
-        },
-        assessments={pk: dict(f.cleaned_data) for pk, f in forms["assessments"].items()},
-        activities={
-            pk: (f.cleaned_data.get("status", ""), f.cleaned_data.get("comment", ""))
-            for pk, f in forms["activities"].items()
-        },
-    )
-    if forms["priorities"] is not None:
-        data.priorities = [
-            (f.cleaned_data.get("direction_goal"), f.cleaned_data.get("text", ""))
-            for f in forms["priorities"].forms
-            if f.cleaned_data.get("text", "").strip()
-        ]
-    return data
-
-
 @login_required
 def followup_edit(request, occasion_id, code):
     occasion = get_object_or_404(
@@ -291,7 +134,7 @@ def followup_edit(request, occasion_id, code):
                 f"Uppföljningen är {submission.get_state_display().lower()} och kan inte ändras.",
             )
             return redirect(request.path)
-        forms = _forms(
+        forms = build_forms(
             request,
             occasion=occasion,
             unit=unit,
@@ -299,13 +142,7 @@ def followup_edit(request, occasion_id, code):
             context=context,
             data=request.POST,
         )
-        for f in forms["measurements"].values():
-            f.is_valid()
-        _resuggest(forms, context)
-        valid = all(f.is_valid() for f in _all_forms(forms))
-        if forms["priorities"] is not None:
-            valid = forms["priorities"].is_valid() and valid
-        if valid:
+        if validate(forms, context):
             target = submission or cycle.submission_get_or_create(occasion=occasion, org_unit=unit)
             base = forms["main"].base_version
             if submission is None and base == 0 and target.version == 1:
@@ -317,18 +154,14 @@ def followup_edit(request, occasion_id, code):
                     submission=target,
                     user=request.user,
                     base_version=base,
-                    data=_input(forms),
+                    data=followup_input(forms),
                     assignment_forms=forms["assignments"],
                 )
             except services.StaleEdit as stale:
-                messages.error(
-                    request,
-                    "Någon annan har sparat uppföljningen medan du skrev. Dina värden är inte "
-                    "sparade men finns kvar nedan; spara igen om de ska gälla.",
-                )
+                messages.error(request, CONFLICT_MESSAGE)
                 data = request.POST.copy()
                 data["version"] = str(stale.current.version)
-                forms = _forms(
+                forms = build_forms(
                     request,
                     occasion=occasion,
                     unit=unit,
@@ -336,7 +169,7 @@ def followup_edit(request, occasion_id, code):
                     context=context,
                     data=data,
                 )
-                for f in _all_forms(forms):
+                for f in all_forms(forms):
                     f.is_valid()
                 context["conflict"] = selectors.history_entries(
                     stale.current, since_version=stale.base_version
@@ -364,7 +197,7 @@ def followup_edit(request, occasion_id, code):
             status = 200
         context["forms"] = forms
     else:
-        context["forms"] = _forms(
+        context["forms"] = build_forms(
             request, occasion=occasion, unit=unit, submission=submission, context=context
         )
         _show_frozen(context, submission=submission, user=request.user)
@@ -373,7 +206,7 @@ def followup_edit(request, occasion_id, code):
         if submission is not None and can_write
         else []
     )
-    context["error_forms"] = [f for f in _all_forms(context["forms"]) if f.errors]
+    context["error_forms"] = [f for f in all_forms(context["forms"]) if f.errors]
     priorities = context["forms"]["priorities"]
     if request.method == "POST" and priorities is not None and priorities.non_form_errors():
         messages.error(
