@@ -143,34 +143,9 @@ class DirectionGoalForm(VersionedForm):
         cleaned = super().clean()
         start, end = cleaned.get("valid_from"), cleaned.get("valid_to")
         if self.instance.pk and start and end:
-            # Shortening the years must not strand targets or activities outside them.
-            targets = sorted(
-                Target.objects.filter(indicator__direction_goal=self.instance)
-                .exclude(year__range=(start, end))
-                .values_list("year", flat=True)
-                .distinct()
-            )
-            plans = sorted(
-                self.instance.activities.exclude(plan__plan_year__year__range=(start, end))
-                .values_list("plan__plan_year__year", flat=True)
-                .distinct()
-            )
-            if targets or plans:
-                parts = []
-                if targets:
-                    parts.append(_("målvärden för %(y)s") % {"y": ", ".join(map(str, targets))})
-                if plans:
-                    parts.append(
-                        _("aktiviteter i planer för %(y)s") % {"y": ", ".join(map(str, plans))}
-                    )
-                self.add_error(
-                    "valid_from" if (targets + plans)[0] < start else "valid_to",
-                    _(
-                        "Målet har %(what)s som skulle hamna utanför %(start)s–%(end)s. "
-                        "Ändra eller ta bort dem först, eller arkivera målet och gör ett nytt."
-                    )
-                    % {"what": _(" och ").join(parts), "start": start, "end": end},
-                )
+            field, reason = self.instance.stranded_by(start, end)
+            if reason:
+                self.add_error(field, reason)
         return cleaned
 
 

@@ -12,6 +12,8 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ObjectDoesNotExist
 from import_export import fields, widgets
 
+from .models import OperationalPlan, OrgUnit, PlanYear, ReportingOccasion
+
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _AFTER_APOSTROPHE = "=+-@\t\r'"
 
@@ -215,3 +217,39 @@ def format_number(value) -> str:
     value = Decimal(value).normalize()
     text = f"{value:f}"
     return text.replace(".", ",")
+
+
+class OccasionWidget(widgets.Widget):
+    """The occasion named in the row, in the plan year of the row's 'år' column."""
+
+    def clean(self, value, row=None, **kwargs):
+        year = YearWidget().clean((row or {}).get("år"))
+        if year is None:
+            raise ValueError("Ange året i kolumnen ”år”")
+        name = str(value or "").strip()
+        occasion = ReportingOccasion.objects.filter(plan_year__year=year, name__iexact=name).first()
+        if occasion is None:
+            raise ValueError(f"Okänt rapporteringstillfälle ”{name}” för {year}")
+        return occasion
+
+    def render(self, value, obj=None, **kwargs):
+        return value.name if value else ""
+
+
+class PlanWidget(widgets.Widget):
+    """The unit's plan for the row's year; created when the unit has none yet."""
+
+    def clean(self, value, row=None, **kwargs):
+        code = str(value or "").strip()
+        unit = OrgUnit.objects.filter(code=code).first()
+        if unit is None:
+            raise ValueError(f"Okänd enhet: {code}")
+        year = YearWidget().clean((row or {}).get("år"))
+        plan_year = PlanYear.objects.filter(year=year).first() if year else None
+        if plan_year is None:
+            raise ValueError(f"Verksamhetsåret ”{(row or {}).get('år')}” finns inte")
+        plan = OperationalPlan.objects.filter(org_unit=unit, plan_year=plan_year).first()
+        return plan or OperationalPlan(org_unit=unit, plan_year=plan_year)
+
+    def render(self, value, obj=None, **kwargs):
+        return value.org_unit.code if value else ""

@@ -8,7 +8,7 @@ import removes again, so an exported file edited in Excel imports back unchanged
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
-from import_export import fields, resources, widgets
+from import_export import fields, resources
 
 from . import audit
 from .import_widgets import (  # noqa: F401 (neutralise, unneutralise: imported from here too)
@@ -16,6 +16,8 @@ from .import_widgets import (  # noqa: F401 (neutralise, unneutralise: imported 
     CodeWidget,
     DateWidget,
     NumbersWidget,
+    OccasionWidget,
+    PlanWidget,
     SwedishDecimalWidget,
     TargetsField,
     YearWidget,
@@ -34,13 +36,12 @@ from .models import (
     OrgUnit,
     OverarchingGoal,
     PlanYear,
-    ReportingOccasion,
     StrategicArea,
     Strategy,
     Submission,
     Target,
 )
-from .permissions import access_for, tree_order
+from .permissions import access_for, subtree_q_for, tree_order
 
 MAX_ROWS = 5000
 
@@ -129,26 +130,47 @@ class ScopedResource(resources.ModelResource):
         if errors:
             raise ValidationError(errors)
 
-    def _refuse_outside(self, instance, errors: dict) -> dict:
-        """Both the stored row's owner and its new one must lie in the user's subtree.
-
-        A row that exists outside is refused whatever the file says about it, and the message
-        names only what the user wrote, never what is stored there.
-        """
-        access = access_for(self.user)
+    def stored_outside(self, instance) -> bool:
+        """Whether the row, as it is stored, lies outside what the user may change."""
         stored = getattr(instance, "_stored_owner", None)
-        if stored is not None and not access.can_edit(stored):
-            errors.setdefault("__all__", []).append(
-                f"{self.row_name(instance)} finns inte bland det du får ändra."
-            )
-            return errors
+        return bool(self.user and stored and not access_for(self.user).can_edit(stored))
+
+    def outside_reason(self, instance, *, otherwise_valid: bool = True) -> str:
+        """Why the row lies outside what the user may change, as stored or as the file would
+        leave it ("" when it does not). The message names only what the user wrote."""
+        if self.user is None:
+            return ""
+        if self.stored_outside(instance):
+            return f"{self.row_name(instance)} finns inte bland det du får ändra."
+        access = access_for(self.user)
         try:
             unit = self.unit_of_row(instance)
         except ObjectDoesNotExist:
             unit = None
-        if unit is not None and not access.can_edit(unit):
-            errors.setdefault("__all__", []).append(f"{unit.name} ligger utanför det du får ändra.")
+        if unit is None:
+            # No owner at all (an org unit without a parent is a new municipality): only
+            # whoever changes everything places such a row. A row missing its owner's column
+            # has its own error already.
+            if otherwise_valid and not access.edits_everything:
+                return f"{self.row_name(instance)} måste ligga inom det du får ändra."
+            return ""
+        if not access.can_edit(unit):
+            return f"{unit.name} ligger utanför det du får ändra."
+        return ""
+
+    def _refuse_outside(self, instance, errors: dict) -> dict:
+        """Both the stored row's owner and its new one must lie in the user's subtree."""
+        reason = self.outside_reason(instance, otherwise_valid=not errors)
+        if reason:
+            errors.setdefault("__all__", []).append(reason)
         return errors
+
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        # django-import-export decides "unchanged" before it validates: a row outside is
+        # never skipped, so that it is refused instead of confirming what is stored there.
+        if self.outside_reason(instance):
+            return False
+        return super().skip_row(instance, original, row, import_validation_errors)
 
     def after_import(self, dataset, result, **kwargs):
         """A confirmed import leaves one audit entry, in its own transaction: the import page
@@ -208,7 +230,9 @@ class OrgUnitResource(ScopedResource):
         return OrgUnit.objects.select_related("parent").order_by(*tree_order())
 
     def unit_of_row(self, instance):
-        return instance.parent or instance
+        # A unit is placed (and its kind chosen) by whoever may change its parent; a unit
+        # without a parent is a municipality, placed only by whoever changes everything.
+        return instance.parent
 
     def stored_owner(self, instance):
         # Changing a unit (its name, its parent) needs rights over the unit as it stands.
@@ -294,6 +318,14 @@ class DirectionGoalResource(ScopedResource):
     def unit_of_row(self, instance):
         return instance.committee if instance.committee_id else None
 
+    def import_instance(self, instance, row, **kwargs):
+        super().import_instance(instance, row, **kwargs)
+        start, end = instance.valid_from, instance.valid_to
+        if instance.pk and start and end and not self.stored_outside(instance):
+            field, reason = instance.stranded_by(start, end)
+            if reason:
+                raise ValidationError({field: reason})
+
 
 class IndicatorResource(ScopedResource):
     title = "Indikatorer med målvärden"
@@ -354,10 +386,21 @@ class IndicatorResource(ScopedResource):
     def unit_of_row(self, instance):
         return instance.direction_goal.committee if instance.direction_goal_id else None
 
+    def get_or_init_instance(self, instance_loader, row):
+        instance, new = super().get_or_init_instance(instance_loader, row)
+        instance._stored_owner_user_id = None if new else instance.owner_id
+        return instance, new
+
     def import_instance(self, instance, row, **kwargs):
         super().import_instance(instance, row, **kwargs)
+        if self.stored_outside(instance):
+            return  # refused in validate_instance; nothing of the stored row is told
         goal = instance.direction_goal if instance.direction_goal_id else None
-        targets = getattr(instance, "_imported_targets", {})
+        self._check_owner(instance, goal)
+        # A file without the column leaves the targets as they are.
+        targets = getattr(instance, "_imported_targets", None)
+        if targets is None:
+            return
         if instance.pk is not None:
             published = _published_target_years(instance) - set(targets)
             if published:
@@ -382,14 +425,32 @@ class IndicatorResource(ScopedResource):
                     }
                 )
 
+    def _check_owner(self, instance, goal) -> None:
+        """The responsible person has a role in the goal's committee or below it, as on the
+        indicator form (whoever is responsible now stays)."""
+        owner_id = instance.owner_id
+        if owner_id is None or goal is None or owner_id == instance._stored_owner_user_id:
+            return
+        if self.user is None or access_for(self.user).edits_everything:
+            return  # an administrator restoring an export names anyone, as in the admin
+        member = (
+            get_user_model()
+            .objects.filter(pk=owner_id, is_active=True)
+            .filter(subtree_q_for([goal.committee], "memberships__org_unit__"))
+            .exists()
+        )
+        if not member:
+            raise ValidationError(
+                {"owner": "Välj en ansvarig med en roll i nämnden eller i en enhet under den."}
+            )
+
     def skip_row(self, instance, original, row, import_validation_errors=None):
-        if import_validation_errors:
+        if import_validation_errors or self.outside_reason(instance):
             return False
         if original is None or not original.pk:
             return False
-        same_targets = {t.year: t.value for t in original.targets.all()} == getattr(
-            instance, "_imported_targets", {}
-        )
+        wanted = getattr(instance, "_imported_targets", None)
+        same_targets = wanted is None or {t.year: t.value for t in original.targets.all()} == wanted
         fields_same = all(
             getattr(original, f) == getattr(instance, f)
             for f in (
@@ -407,7 +468,9 @@ class IndicatorResource(ScopedResource):
         return same_targets and fields_same
 
     def after_save_instance(self, instance, row, **kwargs):
-        wanted = getattr(instance, "_imported_targets", {})
+        wanted = getattr(instance, "_imported_targets", None)
+        if wanted is None:
+            return  # the file has no målvärden column: the targets stay as they are
         existing = {t.year: t for t in Target.objects.filter(indicator=instance)}
         for year, value in wanted.items():
             target = existing.get(year)
@@ -439,23 +502,6 @@ def _published_target_years(indicator) -> set[int]:
             ).values("occasion__plan_year__year"),
         ).values_list("year", flat=True)
     )
-
-
-class OccasionWidget(widgets.Widget):
-    """The occasion named in the row, in the plan year of the row's 'år' column."""
-
-    def clean(self, value, row=None, **kwargs):
-        year = YearWidget().clean((row or {}).get("år"))
-        if year is None:
-            raise ValueError("Ange året i kolumnen ”år”")
-        name = str(value or "").strip()
-        occasion = ReportingOccasion.objects.filter(plan_year__year=year, name__iexact=name).first()
-        if occasion is None:
-            raise ValueError(f"Okänt rapporteringstillfälle ”{name}” för {year}")
-        return occasion
-
-    def render(self, value, obj=None, **kwargs):
-        return value.name if value else ""
 
 
 class MeasurementResource(ScopedResource):
@@ -505,25 +551,6 @@ class MeasurementResource(ScopedResource):
         super().before_import_row(row, **kwargs)
         if row.get("källa") in (None, ""):
             row["källa"] = Measurement.Source.IMPORT
-
-
-class PlanWidget(widgets.Widget):
-    """The unit's plan for the row's year; created when the unit has none yet."""
-
-    def clean(self, value, row=None, **kwargs):
-        code = str(value or "").strip()
-        unit = OrgUnit.objects.filter(code=code).first()
-        if unit is None:
-            raise ValueError(f"Okänd enhet: {code}")
-        year = YearWidget().clean((row or {}).get("år"))
-        plan_year = PlanYear.objects.filter(year=year).first() if year else None
-        if plan_year is None:
-            raise ValueError(f"Verksamhetsåret ”{(row or {}).get('år')}” finns inte")
-        plan = OperationalPlan.objects.filter(org_unit=unit, plan_year=plan_year).first()
-        return plan or OperationalPlan(org_unit=unit, plan_year=plan_year)
-
-    def render(self, value, obj=None, **kwargs):
-        return value.org_unit.code if value else ""
 
 
 class ActivityResource(ScopedResource):

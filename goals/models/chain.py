@@ -192,6 +192,36 @@ class DirectionGoal(models.Model):
     def covers_year(self, year: int) -> bool:
         return self.valid_from <= year <= self.valid_to
 
+    def stranded_by(self, start: int, end: int) -> tuple[str, str]:
+        """What new years start–end would leave outside the goal: ("", "") when nothing,
+        else the field to blame and the Swedish reason (shortening the years must not strand
+        the goal's targets or its activities)."""
+        if not self.pk:
+            return "", ""
+        targets = sorted(
+            Target.objects.filter(indicator__direction_goal=self)
+            .exclude(year__range=(start, end))
+            .values_list("year", flat=True)
+            .distinct()
+        )
+        plans = sorted(
+            self.activities.exclude(plan__plan_year__year__range=(start, end))
+            .values_list("plan__plan_year__year", flat=True)
+            .distinct()
+        )
+        if not targets and not plans:
+            return "", ""
+        parts = []
+        if targets:
+            parts.append(_("målvärden för %(y)s") % {"y": ", ".join(map(str, targets))})
+        if plans:
+            parts.append(_("aktiviteter i planer för %(y)s") % {"y": ", ".join(map(str, plans))})
+        field = "valid_from" if (targets + plans)[0] < start else "valid_to"
+        return field, _(
+            "Målet har %(what)s som skulle hamna utanför %(start)s–%(end)s. "
+            "Ändra eller ta bort dem först, eller arkivera målet och gör ett nytt."
+        ) % {"what": _(" och ").join(parts), "start": start, "end": end}
+
 
 class Indicator(models.Model):
     direction_goal = models.ForeignKey(

@@ -84,6 +84,10 @@ class OrgUnit(MPTTModel):
             raise ValidationError({"parent": _("En nämnd ligger direkt under kommunen.")})
         if parent and parent.kind == self.Kind.UNIT:
             raise ValidationError({"parent": _("En enhet kan inte ha underliggande enheter.")})
+        if self.kind == self.Kind.UNIT and self.pk and self.get_children().exists():
+            raise ValidationError(
+                {"kind": _("Enheten har underliggande enheter och kan inte vara av typen Enhet.")}
+            )
 
     @property
     def committee(self):

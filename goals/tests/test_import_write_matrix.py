@@ -404,3 +404,102 @@ def test_an_import_never_deletes_a_target_of_a_published_year(client_for):
     token = client.session["import_upload"]["token"]
     client.post(reverse("data_import"), {"action": "confirm", "token": token})
     assert dict(Target.objects.filter(indicator=indicator_).values_list("year", "value")) == years
+
+
+# --- holes found by a review of the rule above ---------------------------------------------
+
+
+def _preview(client, kind, headers, row) -> str:
+    return client.post(
+        reverse("data_import"), {"kind": kind, "file": _csv(headers, row)}
+    ).content.decode()
+
+
+@pytest.mark.parametrize(("persona", "code"), [("enhet", "UF-ENS"), ("namnd", "UF")])
+def test_no_editor_takes_a_unit_out_of_the_tree(client_for, persona, code):
+    """A unit without a parent is a municipality: seeing everything from it is not theirs."""
+    headers, row = _row(
+        "organisation", OrgUnit.objects.filter(code=code), typ="Kommun", överordnad=""
+    )
+    client = client_for(persona)
+    before = checksum()
+    html = _preview(client, "organisation", headers, row)
+    assert "måste ligga inom det du får ändra" in html
+    client.post(reverse("data_import"), {"action": "confirm", "token": _token(client)})
+    assert OrgUnit.objects.get(code=code).parent is not None
+    assert checksum() == before
+
+
+def _token(client) -> str:
+    return client.session["import_upload"]["token"]
+
+
+@pytest.mark.parametrize("kind", ["utfall", "indikatorer", "aktiviteter", "mal", "planer"])
+def test_an_unchanged_row_outside_is_refused_not_confirmed(client_for, kind):
+    """Otherwise the preview's "Oförändrad" would confirm a guess at another committee's data."""
+    querysets = {
+        "utfall": Measurement.objects.filter(indicator__code="SN-HA-1-1").order_by("pk")[:1],
+        "indikatorer": Indicator.objects.filter(code="SN-HA-1-1"),
+        "aktiviteter": Activity.objects.filter(
+            plan__org_unit__code="SF-AO-KEV", plan__plan_year__year=2026
+        )[:1],
+        "mal": DirectionGoal.objects.filter(code="SN-SV-1"),
+        "planer": OperationalPlan.objects.filter(org_unit__code="SF-AO-KEV", plan_year__year=2026),
+    }
+    queryset = querysets[kind]
+    if kind in ("aktiviteter", "utfall"):
+        queryset = queryset.model.objects.filter(pk=queryset[0].pk)
+    assert queryset.exists()
+    headers, row = _row(kind, queryset)
+    html = _preview(client_for("namnd"), kind, headers, row)
+    assert "finns inte bland det du får ändra" in html
+    assert "Oförändrad</td>" not in html and ">Oförändrad<" not in html
+
+
+def test_a_refused_row_outside_tells_nothing_of_its_targets(client_for):
+    headers, row = _row("indikatorer", Indicator.objects.filter(code="SN-HA-1-1"), målvärden="")
+    html = _preview(client_for("namnd"), "indikatorer", headers, row)
+    assert "finns inte bland det du får ändra" in html
+    assert "Målvärdet för" not in html
+
+
+def test_a_file_without_targets_leaves_the_targets_alone(client_for):
+    indicator = Indicator.objects.get(code="UN-HK-1-1")
+    targets = dict(Target.objects.filter(indicator=indicator).values_list("year", "value"))
+    headers, row = _row("indikatorer", Indicator.objects.filter(pk=indicator.pk), namn="Nytt")
+    headers = [h for h in headers if h != "målvärden"]
+    client = client_for("namnd")
+    _preview(client, "indikatorer", headers, row)
+    done = client.post(
+        reverse("data_import"), {"action": "confirm", "token": _token(client)}, follow=True
+    )
+    assert "är importerad" in done.content.decode()
+    assert Indicator.objects.get(pk=indicator.pk).name == "Nytt"
+    assert dict(Target.objects.filter(indicator=indicator).values_list("year", "value")) == targets
+
+
+def test_a_goals_years_cannot_strand_its_targets_and_activities(client_for):
+    headers, row = _row(
+        "mal",
+        DirectionGoal.objects.filter(code="UN-HK-1"),
+        **{"gäller från": 2027, "gäller till": 2027},
+    )
+    html = _preview(client_for("namnd"), "mal", headers, row)
+    assert "som skulle hamna utanför 2027–2027" in html
+    assert DirectionGoal.objects.get(code="UN-HK-1").valid_to != 2027
+
+
+def test_the_responsible_person_has_a_role_in_the_committee(client_for, users):
+    indicator = Indicator.objects.get(code="UN-HK-1-1")
+    headers, row = _row("indikatorer", Indicator.objects.filter(pk=indicator.pk), ansvarig="klk")
+    html = _preview(client_for("namnd"), "indikatorer", headers, row)
+    assert "Välj en ansvarig med en roll i nämnden" in html
+    headers, row = _row("indikatorer", Indicator.objects.filter(pk=indicator.pk), ansvarig="enhet")
+    html = _preview(client_for("namnd"), "indikatorer", headers, row)
+    assert "Välj en ansvarig" not in html
+
+
+def test_a_unit_with_units_under_it_cannot_become_a_unit(client_for):
+    headers, row = _row("organisation", OrgUnit.objects.filter(code="UF-GRS"), typ="Enhet")
+    html = _preview(client_for("namnd"), "organisation", headers, row)
+    assert "har underliggande enheter och kan inte vara av typen Enhet" in html
