@@ -186,10 +186,12 @@ def _frozen_reports(submissions) -> dict[int, dict]:
     if not published:
         return {}
     reports = {}
-    for org_unit_id, data in PublishedFollowUp.objects.filter(submission__in=published).values_list(
-        "submission__org_unit_id", "data"
-    ):
-        report = data.get("report") or {}
+    # Only the report's part of each record is read, not the page's.
+    rows = PublishedFollowUp.objects.filter(submission__in=published).values_list(
+        "submission__org_unit_id", "data__report"
+    )
+    for org_unit_id, report in rows:
+        report = report or {}
         if report.get("format") == FORMAT_VERSION:
             reports[org_unit_id] = report
     return reports

@@ -193,7 +193,7 @@ def followup_context(*, occasion: ReportingOccasion, unit: OrgUnit, submission, 
             f.activity_id: f for f in ActivityFollowUp.objects.filter(submission=submission)
         }
         for c in ReviewComment.objects.filter(submission=submission).select_related(
-            "author", "answered_by", "resolved_by"
+            "author", "answered_by", "resolved_by", "direction_goal"
         ):
             comments.setdefault(c.direction_goal_id, []).append(c)
         events = list(submission.events.select_related("actor"))

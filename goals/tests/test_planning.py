@@ -656,7 +656,8 @@ def _indicator_edit_data(client, indicator):
     for i, f in enumerate(formset.forms):
         data[f"malvarden-{i}-id"] = f.instance.pk or ""
         data[f"malvarden-{i}-year"] = f.instance.year or ""
-        data[f"malvarden-{i}-value"] = f["value"].value() or ""
+        shown = f["value"].value()
+        data[f"malvarden-{i}-value"] = "" if shown is None else shown
     return data
 
 

@@ -32,6 +32,7 @@ from goals.models import (
     Target,
 )
 from goals.resources import RESOURCES
+from goals.tests.test_planning import _indicator_edit_data
 from governance.models import Assignment, AssignmentStatus
 from reporting.data import committee_report_data, municipality_report_data
 
@@ -62,33 +63,10 @@ def _page(user, url) -> str:
 
 
 def _indicator_form_changes_target(client, indicator, year, value):
-    url = reverse("plan_indicator_edit", args=[indicator.pk])
-    page = client.get(url)
-    form, formset = page.context["form"], page.context["formset"]
-    data = {
-        "version": indicator.version,
-        "code": indicator.code,
-        "name": indicator.name,
-        "unit_of_measure": indicator.unit_of_measure,
-        "higher_is_better": "1" if indicator.higher_is_better else "0",
-        "baseline_year": indicator.baseline_year or "",
-        "baseline_value": form["baseline_value"].value() or "",
-        "kolada_kpi": indicator.kolada_kpi,
-        "source": indicator.source,
-        "owner": indicator.owner_id or "",
-        "malvarden-TOTAL_FORMS": str(len(formset.forms)),
-        "malvarden-INITIAL_FORMS": str(formset.initial_form_count()),
-        "malvarden-MIN_NUM_FORMS": "0",
-        "malvarden-MAX_NUM_FORMS": "1000",
-    }
-    for i, f in enumerate(formset.forms):
-        data[f"malvarden-{i}-id"] = f.instance.pk or ""
-        data[f"malvarden-{i}-year"] = f.instance.year or ""
-        shown = f["value"].value()
-        data[f"malvarden-{i}-value"] = (
-            value if f.instance.year == year else ("" if shown is None else shown)
-        )
-    response = client.post(url, data)
+    data = _indicator_edit_data(client, indicator)
+    row = next(k for k, v in data.items() if k.endswith("-year") and v == year)
+    data[row.replace("-year", "-value")] = value
+    response = client.post(reverse("plan_indicator_edit", args=[indicator.pk]), data)
     assert response.status_code == 302, response.context["formset"].errors
     assert Target.objects.get(indicator=indicator, year=year).value == Decimal(value)
 
