@@ -31,6 +31,8 @@ seed: migrate
 run: seed
 	@echo "Styrsystem körs på http://$(HOST):$(PORT)/ (logga in som t.ex. namnd / demo). Avsluta med Ctrl+C."
 	@echo "Rapporterna skapas av en bakgrundsprocess (manage.py db_worker) som startar och stoppas med servern."
+	site_host=$(HOST); case "$$site_host" in 0.0.0.0|::|"[::]") site_host=$$(hostname -f);; esac; \
+	export SITE_URL=$${SITE_URL:-http://$$site_host:$(PORT)}; \
 	DEBUG=1 $(BIN)/python manage.py db_worker --no-reload & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
 	trap 'exit 130' INT TERM; \

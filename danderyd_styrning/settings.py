@@ -210,8 +210,16 @@ MUNICIPALITY_NAME = os.environ.get("MUNICIPALITY_NAME", "Danderyds kommun")
 KOLADA_MUNICIPALITY_ID = os.environ.get("KOLADA_MUNICIPALITY_ID", "0162")
 KOLADA_BASE_URL = os.environ.get("KOLADA_BASE_URL", "https://api.kolada.se/v2")
 KOLADA_TIMEOUT_SECONDS = env_int("KOLADA_TIMEOUT_SECONDS", 20)
-# Links in e-mail notices point here.
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+# Links in e-mail notices point here. `make run` sets it from HOST and PORT; in production it
+# is SITE_URL, or https:// and the first of ALLOWED_HOSTS when SITE_URL is not set.
+SITE_URL = os.environ.get("SITE_URL", "").strip()
+if not SITE_URL:
+    if DEBUG:
+        SITE_URL = "http://{}:{}".format(
+            os.environ.get("HOST", "127.0.0.1"), os.environ.get("PORT", "8000")
+        )
+    elif ALLOWED_HOSTS and ALLOWED_HOSTS[0] not in {"*", ""}:
+        SITE_URL = "https://" + ALLOWED_HOSTS[0].lstrip(".")
 
 # E-mail: printed to the console unless an SMTP server is configured.
 EMAIL_BACKEND = os.environ.get(

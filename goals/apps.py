@@ -8,4 +8,7 @@ class GoalsConfig(AppConfig):
     verbose_name = _("Styrkedja och planering")
 
     def ready(self):
-        from . import audit  # noqa: F401 - connects the audit log's signal receivers
+        from . import (
+            audit,  # noqa: F401 - connects the audit log's signal receivers
+            checks,  # noqa: F401 - registers the deployment checks
+        )

@@ -438,6 +438,17 @@ def test_moves_send_notices(tertial, un, users, django_capture_on_commit_callbac
     assert "Komplettera." in mail.outbox[-1].body
 
 
+def test_notices_link_to_the_address_the_service_is_served_on(
+    tertial, un, users, settings, django_capture_on_commit_callbacks
+):
+    settings.SITE_URL = "https://styr.danderyd.se/"
+    with django_capture_on_commit_callbacks(execute=True):
+        submission = submitted(tertial, un, users)
+    link = f"https://styr.danderyd.se/granskning/{submission.pk}/"
+    assert link in mail.outbox[-1].body, mail.outbox[-1].body
+    assert "127.0.0.1" not in mail.outbox[-1].body
+
+
 def test_deadline_notice_is_sent_once_not_twice(tertial):
     seven_days_before = tertial.deadline - datetime.timedelta(days=7)
     call_command("send_deadline_notices", date=seven_days_before.isoformat())

@@ -114,3 +114,45 @@ def test_sessions_expire_after_inactivity(settings):
     assert settings.SESSION_SAVE_EVERY_REQUEST is True
     assert 0 < settings.SESSION_COOKIE_AGE <= 8 * 60 * 60
     assert settings.SESSION_COOKIE_HTTPONLY and settings.CSRF_COOKIE_HTTPONLY
+
+
+SITE_URL_CODE = (
+    "import django; django.setup(); from django.conf import settings as s; print(s.SITE_URL)"
+)
+
+
+def test_site_url_in_production_defaults_to_the_first_allowed_host_over_https():
+    result = run_manage("shell", "-c", SITE_URL_CODE, **PRODUCTION)
+    assert result.stdout.split()[-1] == "https://styr.example.se", result.stderr
+    env = dict(PRODUCTION, SITE_URL="https://mal.danderyd.se")
+    result = run_manage("shell", "-c", SITE_URL_CODE, **env)
+    assert result.stdout.split()[-1] == "https://mal.danderyd.se", result.stderr
+
+
+def test_site_url_of_the_demo_follows_host_and_port():
+    env = {"DEBUG": "1", "HOST": "styr.local", "PORT": "8765"}
+    result = run_manage("shell", "-c", SITE_URL_CODE, **env)
+    assert result.stdout.split()[-1] == "http://styr.local:8765", result.stderr
+
+
+def test_check_deploy_warns_when_notices_would_link_to_a_plain_http_address():
+    env = dict(PRODUCTION, SITE_URL="http://127.0.0.1:8000")
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", **env)
+    assert result.returncode != 0
+    assert "styr.W001" in result.stdout + result.stderr
+    assert "SITE_URL" in result.stdout + result.stderr
+
+
+def test_make_run_gives_the_server_and_the_worker_the_address_it_serves_on():
+    result = subprocess.run(
+        ["make", "-n", "run", "HOST=styr.local", "PORT=8765"],
+        cwd=BASE,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    recipe = result.stdout
+    assert "export SITE_URL=${SITE_URL:-http://$site_host:8765}" in recipe, recipe
+    assert "site_host=styr.local" in recipe
+    assert recipe.index("export SITE_URL") < recipe.index("db_worker --no-reload")
+    assert recipe.index("export SITE_URL") < recipe.index("runserver styr.local:8765")
