@@ -218,6 +218,8 @@ class BaseTargetFormSet(forms.BaseInlineFormSet):
     def __init__(self, *args, goal: DirectionGoal, **kwargs):
         self.goal = goal
         super().__init__(*args, **kwargs)
+        if self.initial_extra is not None:
+            self.extra = len(self.initial_extra)  # one empty row per year offered
 
     def clean(self):
         super().clean()

@@ -745,3 +745,18 @@ def test_target_error_from_the_range_check_is_tied_to_its_field(client_for):
     html = response.content.decode()
     assert 'aria-describedby="id_malvarden-0-year_fel"' in html
     assert 'id="id_malvarden-0-year_fel"' in html
+
+
+def test_indicator_form_offers_a_target_row_for_every_year_of_the_goal(client_for):
+    DirectionGoal.objects.filter(code="UN-HK-1").update(valid_to=2029)
+    goal = DirectionGoal.objects.get(code="UN-HK-1")
+    years = [2026, 2027, 2028, 2029]  # from the current plan year to the goal's last
+    client = client_for("namnd")
+    formset = client.get(reverse("plan_indicator_create", args=[goal.pk])).context["formset"]
+    assert [f.initial.get("year") for f in formset.forms] == years
+    indicator = goal.indicators.first()
+    have = set(indicator.targets.values_list("year", flat=True))
+    formset = client.get(reverse("plan_indicator_edit", args=[indicator.pk])).context["formset"]
+    offered = [f.initial.get("year") for f in formset.extra_forms]
+    assert offered == [y for y in years if y not in have]
+    assert sorted(have | set(offered)) == sorted(have | set(years))

@@ -223,8 +223,10 @@ def _rebase_target_rows(data, indicator: Indicator, *, prefix: str):
     gone = [
         {**r, "id": [""]}
         for r in rows
-        if parse_id((r.get("id") or [""])[0]) not in existing and not r.get("DELETE")
-    ]
+        if parse_id((r.get("id") or [""])[0]) not in existing
+        and not r.get("DELETE")
+        and (r.get("id", [""])[0] or (r.get("value") or [""])[0].strip())
+    ]  # an offered year's row left without a value was never used: it is not carried over
     out = data.copy()
     for key in [k for k in out if k.startswith(f"{prefix}-")]:
         del out[key]
@@ -247,15 +249,13 @@ def _indicator_form_page(request, *, goal: DirectionGoal, indicator: Indicator |
         "indicator": indicator,
         "title": f"Ändra indikator: {isolate(indicator.name)}" if indicator else "Ny indikator",
     }
-    # A new indicator's empty target rows come with the goal's first years filled in; the
-    # same initial on POST, so a row left without a value counts as unused, not as an error.
+    # One empty target row for each year of the goal, from the current plan year on, that has
+    # no target yet, its year filled in; the same initial on POST, so a row left without a
+    # value counts as unused, not as an error.
     current = selectors.current_plan_year()
     first_year = max(goal.valid_from, current.year if current else goal.valid_from)
-    target_initial = (
-        [{"year": y} for y in range(first_year, goal.valid_to + 1)][:2]
-        if indicator is None
-        else None
-    )
+    taken = set(indicator.targets.values_list("year", flat=True)) if indicator else set()
+    target_initial = [{"year": y} for y in range(first_year, goal.valid_to + 1) if y not in taken]
     if request.method == "POST":
         form = IndicatorForm(request.POST, instance=instance, goal=goal)
         formset = TargetFormSet(
