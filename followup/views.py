@@ -331,7 +331,9 @@ def review_submission(request, pk):
                 cycle.submission_return(
                     submission=submission, user=request.user, reason=request.POST.get("reason", "")
                 )
-                messages.success(request, "Uppföljningen är återsänd till nämnden.")
+                messages.success(
+                    request, f"Uppföljningen är återsänd till {submission.org_unit.kind_definite}."
+                )
             elif action == "approve":
                 cycle.submission_approve(
                     submission=submission, user=request.user, reason=request.POST.get("reason", "")

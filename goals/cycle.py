@@ -321,8 +321,15 @@ def submission_approve(*, submission: Submission, user, reason: str = ""):
         open_comments = current.comments.filter(resolved_at__isnull=True).count()
         if open_comments:
             raise MoveRefused(
-                f"{open_comments} granskningskommentar(er) är inte lösta. "
-                "Skicka tillbaka uppföljningen eller markera dem som lösta."
+                (
+                    "1 granskningskommentar är inte löst. "
+                    "Skicka tillbaka uppföljningen eller markera den som löst."
+                )
+                if open_comments == 1
+                else (
+                    f"{open_comments} granskningskommentarer är inte lösta. "
+                    "Skicka tillbaka uppföljningen eller markera dem som lösta."
+                )
             )
         _record(
             current,

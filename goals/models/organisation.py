@@ -90,6 +90,11 @@ class OrgUnit(MPTTModel):
             )
 
     @property
+    def kind_definite(self) -> str:
+        """The kind in definite form, as in "till enheten" or "till nämnden"."""
+        return f"{self.get_kind_display().lower()}en"
+
+    @property
     def committee(self):
         """The committee this unit belongs to (itself if it is one), or None."""
         if self.kind == self.Kind.COMMITTEE:

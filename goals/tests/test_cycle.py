@@ -640,3 +640,50 @@ def test_a_returned_follow_up_can_be_handed_in_after_the_occasion_closed(tertial
     cycle.submission_submit(submission=submission, user=users["namnd"], today=after_closing)
     submission.refresh_from_db()
     assert submission.state == Submission.State.SUBMITTED
+
+
+def test_a_units_follow_up_goes_back_to_the_unit_not_the_committee(client_for, tertial, users):
+    ens = OrgUnit.objects.get(code="UF-ENS")
+    submission = submitted(tertial, ens, users, who="enhet")
+    client = client_for("klk")
+    url = reverse("review_submission", args=[submission.pk])
+    page = client.get(url).content.decode()
+    assert "Skicka tillbaka till enheten</button>" in page
+    assert "till nämnden" not in page
+    response = client.post(url, {"action": "return", "reason": "Komplettera."}, follow=True)
+    assert "Uppföljningen är återsänd till enheten." in response.content.decode()
+    committee = submitted(tertial, OrgUnit.objects.get(code="UN"), users)
+    page = client_for("klk").get(reverse("review_submission", args=[committee.pk]))
+    assert "Skicka tillbaka till nämnden</button>" in page.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("count", "message"),
+    [
+        (1, "1 granskningskommentar är inte löst. Skicka tillbaka uppföljningen eller markera den"),
+        (
+            2,
+            "2 granskningskommentarer är inte lösta. Skicka tillbaka uppföljningen eller markera",
+        ),
+    ],
+)
+def test_open_comments_are_counted_in_proper_swedish(tertial, un, users, count, message):
+    submission = submitted(tertial, un, users)
+    for n in range(count):
+        cycle.comment_add(submission=submission, user=users["klk"], text=f"Fråga {n}")
+    with pytest.raises(cycle.MoveRefused, match=message):
+        cycle.submission_approve(submission=submission, user=users["klk"], reason="")
+
+
+def test_a_reviewers_comment_is_shown_whole_beside_its_goal(client_for, tertial, un, users):
+    submission = submitted(tertial, un, users)
+    goal = cycle.goals_for(submission)[0]
+    text = (
+        "Angående trygghetsmåttet: " + "jämför med förra årets enkät och förklara skillnaden. " * 3
+    )
+    cycle.comment_add(submission=submission, user=users["klk"], text=text, direction_goal=goal)
+    cycle.submission_return(submission=submission, user=users["klk"], reason="Se kommentaren.")
+    page = client_for("namnd").get(reverse("followup_edit", args=[tertial.pk, "UN"]))
+    html = page.content.decode()
+    beside_goal = html.split("Granskaren har kommenterat målet:")[1].split("</p>")[0]
+    assert text.strip() in beside_goal.replace("&#x27;", "'")

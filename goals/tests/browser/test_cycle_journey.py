@@ -213,7 +213,7 @@ def test_followup_review_publish_journey(demo, live_server, page):
     expect(goal_section(page, first)).to_contain_text(COMMENT)
     # An open comment stops the approval.
     click_and_wait(page, page.get_by_role("button", name="Godkänn"))
-    expect_message(page, "1 granskningskommentar(er) är inte lösta.")
+    expect_message(page, "1 granskningskommentar är inte löst.")
     expect_state(page, "Inlämnad")
     # Sending back needs a reason.
     click_and_wait(page, page.get_by_role("button", name="Skicka tillbaka till nämnden"))
