@@ -340,6 +340,12 @@ def review_submission(request, pk):
                 )
                 messages.success(request, "Uppföljningen är godkänd.")
             elif action == "publish":
+                if (
+                    request.POST.get("bekraftat") != "1"
+                    and access.can_publish(unit)
+                    and submission.state == Submission.State.APPROVED
+                ):
+                    return _confirm_publish(request, submission)
                 cycle.submission_publish(submission=submission, user=request.user)
                 messages.success(request, "Uppföljningen är publicerad.")
             else:
@@ -377,12 +383,45 @@ def review_submission(request, pk):
     return render(request, "goals/review_submission.html", context)
 
 
+def _confirm_publish(request, submission):
+    """Publishing is final: the page says what will happen before it happens."""
+    what = f"{submission.occasion.name} {submission.occasion.plan_year.year}"
+    return render(
+        request,
+        "goals/confirm.html",
+        {
+            "confirm": {
+                "title": f"Publicera {what} – {submission.org_unit.name}?",
+                "lead": "Kontrollera att uppföljningen är granskad färdigt innan du publicerar.",
+                "consequences": [
+                    "Uppföljningen blir slutlig: den kan inte längre ändras, skickas tillbaka "
+                    "eller kommenteras.",
+                    "Sidan och rapporterna visar den som den ser ut nu, även om mål, indikatorer "
+                    "eller utfall ändras senare.",
+                    f"Alla som ser {submission.org_unit.name} kan läsa den, även politikerna.",
+                ],
+                "irreversible": True,
+                "action": reverse("review_submission", args=[submission.pk]),
+                "hidden": [("action", "publish")],
+                "button": "Ja, publicera",
+                "cancel": reverse("review_submission", args=[submission.pk]),
+            }
+        },
+    )
+
+
 @login_required
 def start_next_year(request, year):
     plan_year = get_object_or_404(PlanYear, year=year)
     _require_reviewer_role(request.user)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
+    if not access_for(request.user).steers_municipality:
+        raise PermissionDenied(
+            "Bara kommunledningskontoret och administratörer för hela kommunen startar ett nytt år."
+        )
+    if request.POST.get("bekraftat") != "1":
+        return _confirm_next_year(request, plan_year)
     try:
         next_year = cycle.plan_year_start_next(plan_year=plan_year, user=request.user)
     except cycle.MoveRefused as refused:
@@ -393,3 +432,34 @@ def start_next_year(request, year):
         "verksamhetsplaner byggda på årets prioriteringar.",
     )
     return redirect(f"{reverse('plans')}?ar={next_year.year}")
+
+
+def _confirm_next_year(request, plan_year):
+    preview = selectors.next_year_preview(plan_year=plan_year)
+    n = preview["next_year"]
+    consequences = [
+        f"Verksamhetsår {n} skapas med sina rapporteringstillfällen."
+        if not preview["exists"]
+        else f"Verksamhetsår {n} finns redan: bara det som saknas läggs till, inget dubbelt.",
+        f"{preview['plans']} verksamhetsplan{'er' if preview['plans'] != 1 else ''} för "
+        f"{plan_year.year} får ett utkast för {n}, länkat till sitt ursprung.",
+        f"{preview['priorities']} prioritering{'ar' if preview['priorities'] != 1 else ''} ur "
+        f"godkända verksamhetsberättelser {plan_year.year} blir aktiviteter i utkasten, och "
+        "ej avslutade aktiviteter under mål som fortfarande gäller följer med.",
+    ]
+    return render(
+        request,
+        "goals/confirm.html",
+        {
+            "confirm": {
+                "title": f"Starta verksamhetsår {n}?",
+                "lead": f"Nästa års planering byggs på analysen {plan_year.year}.",
+                "consequences": consequences,
+                "irreversible": not preview["exists"],
+                "action": reverse("review_start_next_year", args=[plan_year.year]),
+                "hidden": [],
+                "button": f"Ja, starta {n}",
+                "cancel": f"{reverse('review')}?ar={plan_year.year}",
+            }
+        },
+    )

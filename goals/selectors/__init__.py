@@ -69,6 +69,7 @@ from .planning import (  # noqa: F401
     committee_goals_for_plan,
     committee_plan,
     next_indicator_code,
+    next_year_preview,
     plan_page,
     planning_overview,
     planning_todo,

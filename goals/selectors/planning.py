@@ -292,3 +292,23 @@ def next_indicator_code(goal: DirectionGoal) -> str:
     while f"{goal.code}-{n}" in taken:
         n += 1
     return f"{goal.code}-{n}"
+
+
+def next_year_preview(*, plan_year) -> dict:
+    """What starting the next year would create, for the confirmation before it is done."""
+    from ..models import PlanYear, Priority, ReportingOccasion, Submission
+
+    next_number = plan_year.year + 1
+    return {
+        "next_year": next_number,
+        "exists": PlanYear.objects.filter(year=next_number).exists(),
+        "plans": OperationalPlan.objects.filter(plan_year=plan_year).count(),
+        "priorities": Priority.objects.filter(
+            submission__occasion__plan_year=plan_year,
+            submission__occasion__kind=ReportingOccasion.Kind.ANNUAL_REPORT,
+            submission__state__in=[Submission.State.APPROVED, Submission.State.PUBLISHED],
+            direction_goal__archived=False,
+            direction_goal__valid_from__lte=next_number,
+            direction_goal__valid_to__gte=next_number,
+        ).count(),
+    }

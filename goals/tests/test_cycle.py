@@ -687,3 +687,46 @@ def test_a_reviewers_comment_is_shown_whole_beside_its_goal(client_for, tertial,
     html = page.content.decode()
     beside_goal = html.split("Granskaren har kommenterat målet:")[1].split("</p>")[0]
     assert text.strip() in beside_goal.replace("&#x27;", "'")
+
+
+def test_publishing_asks_first_and_says_what_will_happen(client_for, tertial, un, users):
+    submission = submitted(tertial, un, users)
+    cycle.submission_approve(submission=submission, user=users["klk"])
+    client = client_for("klk")
+    url = reverse("review_submission", args=[submission.pk])
+    page = client.post(url, {"action": "publish"})
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "Det går inte att ångra." in html and "Ja, publicera</button>" in html
+    assert 'name="bekraftat" value="1"' in html
+    submission.refresh_from_db()
+    assert submission.state == Submission.State.APPROVED
+    response = client.post(url, {"action": "publish", "bekraftat": "1"})
+    assert response.status_code == 302
+    submission.refresh_from_db()
+    assert submission.state == Submission.State.PUBLISHED
+
+
+def test_a_unit_head_posting_publish_gets_no_confirmation_page(client_for, tertial, users):
+    ens = OrgUnit.objects.get(code="UF-ENS")
+    submission = submitted(tertial, ens, users, who="enhet")
+    response = client_for("enhet").post(
+        reverse("review_submission", args=[submission.pk]), {"action": "publish"}
+    )
+    assert response.status_code == 403
+    assert "Ja, publicera" not in response.content.decode()
+
+
+def test_starting_next_year_asks_first_and_counts_what_it_creates(client_for):
+    client = client_for("klk")
+    url = reverse("review_start_next_year", args=[2026])
+    page = client.post(url)
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "Starta verksamhetsår 2027?" in html and "Ja, starta 2027</button>" in html
+    plans = OperationalPlan.objects.filter(plan_year__year=2026).count()
+    assert f"{plans} verksamhetsplaner för 2026 får ett utkast för 2027" in html
+    assert not PlanYear.objects.filter(year=2027).exists()
+    response = client.post(url, {"bekraftat": "1"})
+    assert response.status_code == 302
+    assert PlanYear.objects.filter(year=2027).exists()

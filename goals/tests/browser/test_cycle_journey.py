@@ -271,6 +271,11 @@ def test_followup_review_publish_journey(demo, live_server, page):
     expect_message(page, "Uppföljningen är godkänd.")
     expect_state(page, "Godkänd")
     click_and_wait(page, page.get_by_role("button", name="Publicera"))
+    # Publishing is final: a page says so first, and nothing is published until confirmed.
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Publicera")
+    expect(page.get_by_text("Det går inte att ångra.")).to_be_visible()
+    assert_no_serious_axe_violations(page)
+    click_and_wait(page, page.get_by_role("button", name="Ja, publicera"))
     expect_message(page, "Uppföljningen är publicerad.")
     expect_state(page, "Publicerad")
     expect(page.get_by_text("Uppföljningen är publicerad och kan inte ändras.")).to_be_visible()
