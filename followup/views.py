@@ -56,10 +56,13 @@ def followup_overview(request):
     if not access.everything:
         # Committee staff and unit heads see their own; a unit head also the committee above.
         units = [u for u in units if access.covers(u) or u.kind == OrgUnit.Kind.COMMITTEE]
+    by_pk = {o.pk: o for o in occasions}
     submissions = {
         (s.occasion_id, s.org_unit_id): s
         for s in Submission.objects.filter(occasion__in=occasions, org_unit__in=units)
     }
+    for s in submissions.values():
+        s.occasion = by_pk[s.occasion_id]  # its lateness needs it; loaded already
     today = timezone.localdate()
     rows = [
         {
@@ -68,7 +71,7 @@ def followup_overview(request):
                 {
                     "occasion": o,
                     "submission": submissions.get((o.pk, u.pk)),
-                    "overdue": today > o.deadline
+                    "overdue": o.is_overdue(today)
                     and (
                         submissions.get((o.pk, u.pk)) is None
                         or submissions[(o.pk, u.pk)].state

@@ -283,6 +283,8 @@ def submission_submit(*, submission: Submission, user, today: datetime.date | No
         problems = missing_for_submit(current)
         if problems:
             raise MoveRefused("Uppföljningen är inte komplett.", problems)
+        if current.submitted_on is None:
+            current.submitted_on = today  # the first hand-in decides whether it came in late
         _record(current, action=SubmissionEvent.Action.SUBMIT, to_state=State.SUBMITTED, user=user)
     return current
 

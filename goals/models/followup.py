@@ -120,6 +120,13 @@ class Submission(models.Model):
         _("helårsprognos (tkr)"), max_digits=14, decimal_places=1, null=True, blank=True
     )
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    submitted_on = models.DateField(
+        _("först inlämnad"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Dagen den lämnades in första gången; avgör om den kom in efter sista dag."),
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -163,6 +170,11 @@ class Submission(models.Model):
     @property
     def is_editable(self) -> bool:
         return self.state in (self.State.DRAFT, self.State.RETURNED)
+
+    @property
+    def days_late(self) -> int:
+        """Days after the deadline it was first handed in, when after the last day; else 0."""
+        return self.occasion.days_late(self.submitted_on)
 
 
 class PublishedFollowUp(models.Model):

@@ -1,5 +1,7 @@
 """The plan year, its reporting occasions, and each unit's operational plan with its activities."""
 
+import datetime
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
@@ -73,6 +75,14 @@ class ReportingOccasion(models.Model):
         blank=True,
         help_text=_("Efter denna dag kan inget lämnas in. Tomt: öppet även efter sista dag."),
     )
+    grace_days = models.PositiveSmallIntegerField(
+        _("respitdagar"),
+        default=0,
+        help_text=_(
+            "Det som lämnas in så många dagar efter sista dag räknas ändå som i tid. "
+            "0: sista dag gäller."
+        ),
+    )
 
     class Meta:
         ordering = ["plan_year__year", "period_end"]
@@ -95,6 +105,20 @@ class ReportingOccasion(models.Model):
             raise ValidationError({"deadline": _("Sista dag kan inte ligga före öppningsdagen.")})
         if self.closes_on and self.deadline and self.closes_on < self.deadline:
             raise ValidationError({"closes_on": _("Tillfället kan inte stänga före sista dag.")})
+
+    @property
+    def last_day(self) -> datetime.date:
+        """The last day a hand-in counts as on time: the deadline and any days of grace."""
+        return self.deadline + datetime.timedelta(days=self.grace_days or 0)
+
+    def is_overdue(self, today) -> bool:
+        return today > self.last_day
+
+    def days_late(self, submitted_on) -> int:
+        """Days after the deadline of a hand-in made after the last day; 0 when on time."""
+        if submitted_on is None or submitted_on <= self.last_day:
+            return 0
+        return (submitted_on - self.deadline).days
 
     def is_open(self, today) -> bool:
         return self.opens_on <= today and (self.closes_on is None or today <= self.closes_on)

@@ -333,9 +333,10 @@ def review_overview(*, year: int, today, user) -> dict:
         cells = []
         for occasion in occasions:
             s = submissions.get((occasion.pk, committee.pk))
-            overdue = today > occasion.deadline and (s is None or s.state not in done)
+            overdue = occasion.is_overdue(today) and (s is None or s.state not in done)
             counts = {level: 0 for level, _label in Assessment.choices}
             if s is not None:
+                s.occasion = occasion  # loaded already; its lateness needs it
                 counts.update(level_counts.get(s.pk, {}))
             if overdue:
                 totals[occasion.pk]["overdue"] += 1

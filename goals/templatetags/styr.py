@@ -60,6 +60,20 @@ def submission_state(submission) -> str:
 
 
 @register.filter
+def late(submission) -> str:
+    """The words "Inlämnad efter sista dag (n dagar)" for a hand-in after the last day."""
+    days = getattr(submission, "days_late", 0) if submission is not None else 0
+    if not days:
+        return ""
+    return format_html(
+        '<span class="late"><span aria-hidden="true">⏱</span> Inlämnad efter sista dag '
+        "({} {})</span>",
+        days,
+        "dag" if days == 1 else "dagar",
+    )
+
+
+@register.filter
 def bdi(value) -> str:
     """User text inline beside other text, in a sentence, a breadcrumb or a heading:
     `{{ goal.title|bdi }}` escapes it and isolates it in <bdi>…</bdi>, so that bidi controls

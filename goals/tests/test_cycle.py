@@ -730,3 +730,85 @@ def test_starting_next_year_asks_first_and_counts_what_it_creates(client_for):
     response = client.post(url, {"bekraftat": "1"})
     assert response.status_code == 302
     assert PlanYear.objects.filter(year=2027).exists()
+
+
+# --- late hand-ins and the grace period ----------------------------------------------------------
+
+
+def _handed_in_on(day, tertial, unit, users, who="namnd"):
+    submission = cycle.submission_get_or_create(occasion=tertial, org_unit=unit)
+    submission = cycle.followup_save(
+        submission=submission,
+        user=users[who],
+        base_version=submission.version,
+        data=complete_input(submission),
+    )
+    return cycle.submission_submit(submission=submission, user=users[who], today=day)
+
+
+def test_a_late_hand_in_is_marked_with_its_days_on_the_review_pages(client_for, tertial, un, users):
+    submission = _handed_in_on(tertial.deadline + datetime.timedelta(days=3), tertial, un, users)
+    mark = "Inlämnad efter sista dag (3 dagar)"
+    klk = client_for("klk")
+    assert mark in klk.get(reverse("review"), {"ar": 2026}).content.decode()
+    assert mark in klk.get(reverse("review_submission", args=[submission.pk])).content.decode()
+    overview = client_for("namnd").get(reverse("followup"), {"ar": 2026}).content.decode()
+    assert mark in overview
+
+
+def test_a_hand_in_on_the_deadline_or_within_the_grace_period_is_on_time(tertial, un, users):
+    on_time = _handed_in_on(tertial.deadline, tertial, un, users)
+    assert on_time.days_late == 0
+    ens = OrgUnit.objects.get(code="UF-ENS")
+    late = _handed_in_on(
+        tertial.deadline + datetime.timedelta(days=4), tertial, ens, users, "enhet"
+    )
+    assert late.days_late == 4
+    ReportingOccasion.objects.filter(pk=tertial.pk).update(grace_days=5)
+    late.occasion.refresh_from_db()
+    assert late.days_late == 0
+    ReportingOccasion.objects.filter(pk=tertial.pk).update(grace_days=2)
+    late.occasion.refresh_from_db()
+    assert late.days_late == 4  # counted from the deadline, not from the end of the grace
+
+
+def test_the_first_hand_in_decides_lateness_not_a_resubmission(tertial, un, users):
+    submission = _handed_in_on(tertial.deadline, tertial, un, users)
+    cycle.submission_return(submission=submission, user=users["klk"], reason="Komplettera.")
+    again = cycle.submission_submit(
+        submission=submission, user=users["namnd"], today=tertial.deadline + datetime.timedelta(9)
+    )
+    assert again.submitted_on == tertial.deadline and again.days_late == 0
+
+
+def test_nothing_is_overdue_during_the_grace_period(client_for, tertial, users):
+    from goals.selectors import review_overview
+
+    ReportingOccasion.objects.filter(pk=tertial.pk).update(grace_days=3)
+    within = review_overview(
+        year=2026, today=tertial.deadline + datetime.timedelta(days=3), user=users["klk"]
+    )
+    after = review_overview(
+        year=2026, today=tertial.deadline + datetime.timedelta(days=4), user=users["klk"]
+    )
+
+    def overdue(result):
+        return {
+            row.unit.code
+            for row in result["rows"]
+            for c in row.cells
+            if c.overdue
+            if c.occasion.pk == tertial.pk
+        }
+
+    assert overdue(within) == set()
+    assert "UN" in overdue(after)
+
+
+def test_a_published_follow_up_keeps_its_late_mark_as_published(client_for, tertial, un, users):
+    submission = _handed_in_on(tertial.deadline + datetime.timedelta(days=1), tertial, un, users)
+    cycle.submission_approve(submission=submission, user=users["klk"])
+    cycle.submission_publish(submission=submission, user=users["klk"])
+    ReportingOccasion.objects.filter(pk=tertial.pk).update(grace_days=10)
+    page = client_for("klk").get(reverse("review_submission", args=[submission.pk]))
+    assert "Inlämnad efter sista dag (1 dag)" in page.content.decode()
