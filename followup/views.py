@@ -23,6 +23,7 @@ from goals.models import (
     Submission,
 )
 from goals.permissions import access_for
+from goals.rules import followup_state
 from goals.views.chain import _selected_year
 from governance.followup import (
     followup_assignments,
@@ -64,25 +65,14 @@ def followup_overview(request):
     for s in submissions.values():
         s.occasion = by_pk[s.occasion_id]  # its lateness needs it; loaded already
     today = timezone.localdate()
-    rows = [
-        {
-            "unit": u,
-            "cells": [
-                {
-                    "occasion": o,
-                    "submission": submissions.get((o.pk, u.pk)),
-                    "overdue": o.is_overdue(today)
-                    and (
-                        submissions.get((o.pk, u.pk)) is None
-                        or submissions[(o.pk, u.pk)].state
-                        in (Submission.State.DRAFT, Submission.State.RETURNED)
-                    ),
-                }
-                for o in occasions
-            ],
-        }
-        for u in units
-    ]
+    rows = []
+    for u in units:
+        cells = []
+        for o in occasions:
+            s = submissions.get((o.pk, u.pk))
+            state = followup_state(occasion=o, unit=u, submission=s, today=today)
+            cells.append({"occasion": o, "submission": s, "state": state, "overdue": state.overdue})
+        rows.append({"unit": u, "cells": cells})
     return render(
         request,
         "goals/followup_overview.html",

@@ -24,6 +24,7 @@ from core.formats import date_from_iso, iso_text, moment_from_iso
 
 from .models import DirectionGoal, OrgUnit, PublishedFollowUp, Submission
 from .permissions import access_for
+from .rules import followup_state
 
 FORMAT = 1
 
@@ -294,10 +295,19 @@ def page_context(data: dict, *, user) -> dict:
         comments.setdefault(c["goal_pk"], []).append(comment)
     rows = data["rollup"]
     seen = _visible_unit_ids(user, [r["unit"]["pk"] for r in rows])
+    stored_occasion = SimpleNamespace(
+        is_follow_up=occasion["is_follow_up"], deadline=date_from_iso(occasion["deadline"])
+    )
     rollup = [
         SimpleNamespace(
             unit=SimpleNamespace(**r["unit"]),
             submission=_state(r["submission"]),
+            # The same words as on a live page: what the state was when it was published.
+            state=followup_state(
+                occasion=stored_occasion,
+                unit=SimpleNamespace(**r["unit"]),
+                submission=_state(r["submission"]),
+            ),
             levels={
                 int(k): SimpleNamespace(level=level) for k, level in r["levels"].items() if level
             },

@@ -1,6 +1,8 @@
-"""Pure rules of the follow-up: the suggested assessment, whether an outcome reaches its target."""
+"""Pure rules of the follow-up: its state, the suggested assessment, whether a target is reached."""
 
-from .models import Assessment
+from dataclasses import dataclass
+
+from .models import Assessment, OrgUnit, Submission
 
 SUGGESTION_RULE = (
     "Förslaget räknas fram ur indikatorerna. En indikator når sitt mål när utfallet är minst "
@@ -31,3 +33,50 @@ def suggest_assessment(pairs) -> str:
     if met * 2 >= len(judged):
         return Assessment.PARTLY
     return Assessment.NOT_FULFILLED
+
+
+DONE_STATES = (Submission.State.SUBMITTED, Submission.State.APPROVED, Submission.State.PUBLISHED)
+
+
+@dataclass(frozen=True)
+class FollowUpState:
+    """What one unit's follow-up at one occasion stands at, in the words every page uses."""
+
+    key: str  # a Submission.State, or "none": the css modifier of |state_badge
+    label: str
+    overdue: bool = False
+
+    @property
+    def done(self) -> bool:
+        """Handed in: nothing more to do for the unit until a reviewer returns it."""
+        return self.key in DONE_STATES
+
+    @property
+    def returned(self) -> bool:
+        return self.key == Submission.State.RETURNED
+
+
+NOT_STARTED = "Ej påbörjad"
+
+
+def followup_state(*, occasion, unit: OrgUnit, submission, today=None) -> FollowUpState:
+    """The one truth for a follow-up's (and, at the Verksamhetsplan occasion, a plan's) state.
+
+    A unit below a committee reports at an occasion only because it has a plan that year
+    (selectors.expected_units), and at the Verksamhetsplan occasion that plan is what it hands
+    in: before anything is handed in, the plan is a draft, never "not started". A committee's
+    own follow-up, and every follow-up at a later occasion, is not started until it is saved.
+    Overdue: the last day (the deadline and any days of grace) has passed (`today` given) and
+    it is not handed in.
+    """
+    if submission is not None:
+        key, label = submission.state, Submission.State(submission.state).label
+    elif not occasion.is_follow_up and unit.kind not in (
+        OrgUnit.Kind.COMMITTEE,
+        OrgUnit.Kind.MUNICIPALITY,
+    ):
+        key, label = Submission.State.DRAFT, Submission.State.DRAFT.label
+    else:
+        key, label = "none", NOT_STARTED
+    overdue = today is not None and occasion.is_overdue(today) and key not in DONE_STATES
+    return FollowUpState(key=str(key), label=str(label), overdue=overdue)

@@ -31,14 +31,12 @@ from .common import (  # noqa: F401
 )
 from .followup import (  # noqa: F401
     REVIEW_UNITS_SHOWN,
-    FollowUpTodo,
     ReviewCell,
     ReviewRow,
     RollupRow,
     activities_for,
     expected_units,
     followup_context,
-    followup_todo,
     goals_for,
     is_expected,
     missing_for_submit,
@@ -63,6 +61,7 @@ from .planning import (  # noqa: F401
     AreaGoals,
     CommitteePlan,
     GoalActivities,
+    PlanningItem,
     PlanningOverview,
     PlanningTodo,
     UnitPlanRow,
@@ -73,4 +72,12 @@ from .planning import (  # noqa: F401
     plan_page,
     planning_overview,
     planning_todo,
+)
+from .start import (  # noqa: F401
+    FIRST_SHOWN,
+    FollowUpTodo,
+    NextStep,
+    OccasionGroup,
+    followup_todo,
+    start_page,
 )

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
+from django.db.models import Count
 
 from ..models import (
     Activity,
@@ -14,14 +14,12 @@ from ..models import (
     Measurement,
     OperationalPlan,
     OrgUnit,
-    PlanYear,
     ReportingOccasion,
     ReviewComment,
     Submission,
-    SubmissionEvent,
 )
 from ..permissions import access_for, subtree_q, tree_order
-from ..rules import SUGGESTION_RULE, suggest_assessment
+from ..rules import SUGGESTION_RULE, followup_state, suggest_assessment
 from .common import in_steering_q, set_year_target, year_targets
 
 
@@ -140,6 +138,7 @@ class RollupRow:
     levels: dict = field(default_factory=dict)  # goal id -> GoalAssessment
     cells: list = field(default_factory=list)  # per goal of the page, GoalAssessment or None
     activity_counts: dict = field(default_factory=dict)  # status label -> n
+    state: object = None  # rules.FollowUpState
 
 
 def followup_context(*, occasion: ReportingOccasion, unit: OrgUnit, submission, user=None) -> dict:
@@ -260,7 +259,9 @@ def followup_context(*, occasion: ReportingOccasion, unit: OrgUnit, submission, 
         status_labels = dict(Activity.Status.choices)
         for u in units:
             s = unit_submissions.get(u.pk)
-            row = RollupRow(unit=u, submission=s)
+            row = RollupRow(
+                unit=u, submission=s, state=followup_state(occasion=occasion, unit=u, submission=s)
+            )
             if s is not None:
                 row.levels = levels.get(s.pk, {})
                 counted = status_counts.get(s.pk, {})
@@ -270,6 +271,7 @@ def followup_context(*, occasion: ReportingOccasion, unit: OrgUnit, submission, 
             row.cells = [row.levels.get(g.pk) for g in goals]
             rollup.append(row)
     return {
+        "state": followup_state(occasion=occasion, unit=unit, submission=submission),
         "goals": goals,
         "assessments": assessments,
         "suggestions": suggestions,
@@ -326,14 +328,14 @@ def review_overview(*, year: int, today, user) -> dict:
         .annotate(n=Count("pk"))
     ):
         level_counts.setdefault(submission_id, {})[level] = n
-    done = {Submission.State.SUBMITTED, Submission.State.APPROVED, Submission.State.PUBLISHED}
     rows = []
     totals = {o.pk: {"overdue": 0, "waiting": 0} for o in occasions}
     for committee in committees:
         cells = []
         for occasion in occasions:
             s = submissions.get((occasion.pk, committee.pk))
-            overdue = occasion.is_overdue(today) and (s is None or s.state not in done)
+            state = followup_state(occasion=occasion, unit=committee, submission=s, today=today)
+            overdue = state.overdue
             counts = {level: 0 for level, _label in Assessment.choices}
             if s is not None:
                 s.occasion = occasion  # loaded already; its lateness needs it
@@ -362,72 +364,3 @@ def review_overview(*, year: int, today, user) -> dict:
         "unit_waiting": unit_waiting,
         "unit_waiting_count": waiting.count(),
     }
-
-
-@dataclass
-class FollowUpTodo:
-    occasion: ReportingOccasion
-    unit: OrgUnit
-    submission: object | None
-    overdue: bool
-    return_reason: str = ""
-    open_comments: int = 0
-
-
-def followup_todo(*, user, plan_year: PlanYear | None, today) -> dict:
-    """Start page: open occasions with my state, returned items with comments, drafts."""
-
-    if plan_year is None:
-        return {"followup_todo": [], "review_waiting": 0}
-    access = access_for(user)
-    occasions = [
-        o
-        for o in ReportingOccasion.objects.filter(plan_year=plan_year).order_by("period_end")
-        if o.is_open(today)
-    ]
-    todo = []
-    if access.edits_anything and occasions:
-        # A system administrator may write anything but is not asked to write everything.
-        units = (
-            []
-            if access.edits_everything
-            else [u for u in expected_units(occasions[0]) if access.can_edit(u)]
-        )
-        submissions = {
-            (s.occasion_id, s.org_unit_id): s
-            for s in Submission.objects.filter(occasion__in=occasions, org_unit__in=units).annotate(
-                open_comments=Count("comments", filter=Q(comments__resolved_at__isnull=True))
-            )
-        }
-        returned_ids = [s.pk for s in submissions.values() if s.state == Submission.State.RETURNED]
-        reasons = {}
-        for event in SubmissionEvent.objects.filter(
-            submission_id__in=returned_ids, action=SubmissionEvent.Action.RETURN
-        ).order_by("at"):
-            reasons[event.submission_id] = event.reason
-        for occasion in occasions:
-            for unit in units:
-                s = submissions.get((occasion.pk, unit.pk))
-                if s is not None and s.state not in (
-                    Submission.State.DRAFT,
-                    Submission.State.RETURNED,
-                ):
-                    continue
-                todo.append(
-                    FollowUpTodo(
-                        occasion=occasion,
-                        unit=unit,
-                        submission=s,
-                        overdue=today > occasion.deadline,
-                        return_reason=reasons.get(s.pk, "") if s else "",
-                        open_comments=s.open_comments if s else 0,
-                    )
-                )
-    waiting = 0
-    if access.reviews_anything:
-        waiting = Submission.objects.filter(
-            access.review_q("org_unit__"),
-            occasion__plan_year=plan_year,
-            state=Submission.State.SUBMITTED,
-        ).count()
-    return {"followup_todo": todo, "review_waiting": waiting}

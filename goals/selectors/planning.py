@@ -246,11 +246,23 @@ class PlanningTodo:
     goals_without_indicator: int
 
 
+@dataclass
+class PlanningItem:
+    """One gap in the planning, as one line: `kind` is ownerless, no_indicator or no_plan."""
+
+    kind: str
+    unit: OrgUnit
+    count: int = 0
+
+
 def planning_todo(*, user, year: int) -> dict:
-    """What an editor should see to first: gaps in what they may change."""
+    """What an editor should see to first: gaps in what they may change.
+
+    planning_items: the same gaps as one list of lines, the committees' before the units'.
+    """
     access = access_for(user)
     if not access.edits_anything:
-        return {"todo_committees": [], "todo_missing_plans": []}
+        return {"todo_committees": [], "todo_missing_plans": [], "planning_items": []}
     committees = [
         c
         for c in OrgUnit.objects.filter(access.committee_q()).order_by("name")
@@ -280,7 +292,14 @@ def planning_todo(*, user, year: int) -> dict:
     ]
     overview = planning_overview(user=user, year=year)
     missing = [row for row in overview.units if row.plan is None and row.can_edit]
-    return {"todo_committees": todo, "todo_missing_plans": missing}
+    items = []
+    for t in todo:
+        if t.ownerless_indicators:
+            items.append(PlanningItem("ownerless", t.committee, t.ownerless_indicators))
+        if t.goals_without_indicator:
+            items.append(PlanningItem("no_indicator", t.committee, t.goals_without_indicator))
+    items += [PlanningItem("no_plan", row.unit) for row in missing]
+    return {"todo_committees": todo, "todo_missing_plans": missing, "planning_items": items}
 
 
 def next_indicator_code(goal: DirectionGoal) -> str:

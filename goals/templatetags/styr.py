@@ -52,6 +52,8 @@ def assessment(level) -> str:
 
 @register.filter
 def submission_state(submission) -> str:
+    """A saved follow-up's state; where there may be none yet, use |state_badge on the
+    state rules.followup_state gives (a unit's plan is a draft before it is handed in)."""
     if submission is None:
         return mark_safe('<span class="state state--none">Ej påbörjad</span>')
     return format_html(
@@ -71,6 +73,12 @@ def late(submission) -> str:
         days,
         "dag" if days == 1 else "dagar",
     )
+
+
+@register.filter
+def state_badge(state) -> str:
+    """A rules.FollowUpState as every page shows it: the word, in the state's colour."""
+    return format_html('<span class="state state--{}">{}</span>', state.key, state.label)
 
 
 @register.filter

@@ -55,10 +55,8 @@ def start(request):
         "org_unit"
     )
     context["plan_year"] = plan_year
-    if plan_year is not None:
-        context.update(selectors.planning_todo(user=request.user, year=plan_year.year))
     context.update(
-        selectors.followup_todo(user=request.user, plan_year=plan_year, today=timezone.localdate())
+        selectors.start_page(user=request.user, plan_year=plan_year, today=timezone.localdate())
     )
     return render(request, "goals/start.html", context)
 
