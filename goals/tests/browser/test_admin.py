@@ -77,10 +77,25 @@ def test_admin_pages_have_no_console_errors(demo, live_server, page):
         if first.count():
             change_forms.append(first.get_attribute("href"))
     assert len(change_forms) > 15, change_forms
-    # Every model's first row, and the pages with their own widgets: the tree's parent field,
-    # the filter_horizontal lists, the autocomplete of memberships, an add form with inlines.
-    for href in [*change_forms, "/admin/goals/orgunit/add/", "/admin/goals/membership/add/"]:
+    # Every model's first row and its history, and the pages with their own widgets: the
+    # tree's parent field, the filter_horizontal lists, the autocomplete of memberships, an
+    # add form with inlines, the import and export of the organisation.
+    histories = [href.replace("/change/", "/history/") for href in change_forms]
+    own_widgets = [
+        "/admin/goals/orgunit/add/",
+        "/admin/goals/membership/add/",
+        "/admin/goals/orgunit/import/",
+        "/admin/goals/orgunit/export/",
+    ]
+    for href in [*change_forms, *histories, *own_widgets]:
         open_ok(page, f"{live_server.url}{href}")
+    # A goal's earlier version, where it could be reverted to, and a delete confirmation.
+    open_ok(page, live_server.url + next(h for h in histories if "/directiongoal/" in h))
+    version = page.locator("#change-history tbody a").first.get_attribute("href")
+    assert "/history/" in version, version
+    open_ok(page, live_server.url + version)
+    strategy = next(h for h in change_forms if "/strategy/" in h)
+    open_ok(page, live_server.url + strategy.replace("/change/", "/delete/"))
     assert not errors, report(errors)
 
 
@@ -121,3 +136,15 @@ def test_admin_index_is_swedish(demo, live_server, page):
         open_ok(page, f"{live_server.url}{href}")
         title = page.locator("#content h1").inner_text()
         assert not ENGLISH.search(title), f"{href}: {title}"
+
+
+def test_select_all_on_the_export_page_clears_and_ticks_every_field(demo, live_server, page):
+    """The package's inline onchange is refused by the CSP; the box must still work."""
+    login(page, live_server.url, "admin")
+    open_ok(page, f"{live_server.url}/admin/goals/orgunit/export/")
+    fields = page.locator(".selectable-field-export-row input[type=checkbox]")
+    assert fields.count() > 3
+    page.locator(".select-toggle").uncheck()
+    assert not any(box.is_checked() for box in fields.all())
+    page.locator(".select-toggle").check()
+    assert all(box.is_checked() for box in fields.all())
