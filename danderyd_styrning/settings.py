@@ -52,9 +52,10 @@ INSTALLED_APPS = [
     "mptt",
     "simple_history",
     "import_export",
-    "axes",
+    # Third-party apps the admin shows, under Swedish names (danderyd_styrning/apps.py).
+    "danderyd_styrning.apps.AxesConfig",
     "django_tasks",
-    "django_tasks_db",
+    "danderyd_styrning.apps.TasksDatabaseConfig",
     "goals",
     "reporting",
     "ops",
@@ -196,7 +197,7 @@ RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": env_int("RQ_JOB_TI
 if REPORT_TASKS_BACKEND == "database":
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 elif REPORT_TASKS_BACKEND == "rq":
-    INSTALLED_APPS.append("django_rq")
+    INSTALLED_APPS.append("danderyd_styrning.apps.RqConfig")
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
 elif REPORT_TASKS_BACKEND == "immediate":
     TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import F
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
 from mptt.admin import MPTTModelAdmin
@@ -90,16 +91,37 @@ class MembershipInline(admin.TabularInline):
     autocomplete_fields = ["user"]
 
 
+# Deeper levels than this share its indentation (the demo goes to 4; static/admin-styr/tree.css).
+TREE_LEVELS_INDENTED = 8
+
+
 @admin.register(OrgUnit)
 class OrgUnitAdmin(StyrImportExport, MPTTModelAdmin):
-    resource_classes = [resources.OrgUnitResource]
-    """Every write goes through goals.services, which holds the tree lock."""
+    """Every write goes through goals.services, which holds the tree lock.
 
-    list_display = ["name", "code", "kind", "own_operation"]
+    The list is in tree order (MPTTModelAdmin) and indented by a class per level: mptt's own
+    change list indents with inline styles, which the CSP refuses, so its template is not used.
+    """
+
+    resource_classes = [resources.OrgUnitResource]
+    change_list_template = "admin/change_list.html"
+    list_display = ["tree_name", "code", "kind", "own_operation"]
     list_filter = ["kind", "own_operation"]
     search_fields = ["name", "code"]
-    mptt_level_indent = 24
     inlines = [MembershipInline]
+
+    class Media:
+        css = {"all": ["admin-styr/tree.css"]}
+
+    @admin.display(description=_("namn"))
+    def tree_name(self, obj):
+        level = min(obj.level, TREE_LEVELS_INDENTED)
+        return format_html('<span class="tree-level tree-level-{}">{}</span>', level, obj.name)
+
+    def get_actions(self, request):
+        # Django's own "delete selected" (through delete_queryset below), not mptt's, which
+        # deletes row by row past goals.services and its lock.
+        return admin.ModelAdmin.get_actions(self, request)
 
     def save_model(self, request, obj, form, change):
         services.org_unit_save(org_unit=obj)

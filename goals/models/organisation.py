@@ -58,7 +58,7 @@ class OrgUnit(MPTTModel):
 
     class Meta:
         verbose_name = _("organisationsenhet")
-        verbose_name_plural = _("organisation")
+        verbose_name_plural = _("organisationsenheter")
         constraints = [
             models.CheckConstraint(
                 condition=Q(

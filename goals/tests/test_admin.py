@@ -83,13 +83,36 @@ def _request(client):
 def test_organisation_list_is_indented_as_a_tree(client_for):
     html = client_for("admin").get("/admin/goals/orgunit/").content.decode()
     assert "Organisation" in html
+    # Indented by class (static/admin-styr/tree.css): the CSP refuses inline styles.
+    result_list = html[html.index('id="result_list"') :]
+    assert "style=" not in result_list
+    assert "admin-styr/tree.css" in html
 
     def indent(code: str) -> int:
         name = OrgUnit.objects.get(code=code).name
-        match = re.search(rf'style="padding-left:(\d+)px"><a [^>]*>{name}</a>', html)
+        match = re.search(rf'class="tree-level tree-level-(\d+)">{name}</span>', result_list)
         return int(match.group(1))
 
     assert indent("DK") < indent("UN") < indent("UF") < indent("UF-GRS") < indent("UF-ENS")
+
+
+def test_deleting_units_from_the_list_says_so_in_swedish(client_for):
+    """The list's "delete selected" is Django's (through goals.services and its lock), not
+    django-mptt's, whose message has no Swedish."""
+    from goals import services
+
+    parent = OrgUnit.objects.get(code="UF-GRS")
+    unit = services.org_unit_save(
+        org_unit=OrgUnit(name="Nedlagd skola", code="UF-NED", kind=OrgUnit.Kind.UNIT, parent=parent)
+    )
+    response = client_for("admin").post(
+        "/admin/goals/orgunit/",
+        {"action": "delete_selected", "_selected_action": [unit.pk], "post": "yes"},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "Tog bort 1 organisationsenhet." in response.content.decode()
+    assert not OrgUnit.objects.filter(code="UF-NED").exists()
 
 
 def test_change_history_is_shown_for_goals(client_for):
