@@ -5,7 +5,7 @@ from django.db import migrations
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("goals", "0008_published_followup"),
+        ("goals", "0009_lateness"),
     ]
 
     operations = [
