@@ -34,6 +34,7 @@ from .forms import all_forms, build_forms, followup_input, validate
 from .services import followup_save
 
 TYPED_KEY = "review_typed"
+UNITS_NOT_IN_KEY = "followup_units_not_in"
 ANSWER_KEY = "answer_typed"
 # A refused comment or reason comes back in its field after the redirect; a text longer than
 # this is cut in what comes back (it is refused as too long anyway, and the session stays small).
@@ -117,6 +118,9 @@ def followup_edit(request, occasion_id, code):
             "typed_answer": request.session.pop(ANSWER_KEY, None) or {},
         }
     )
+    # A committee handing in before its units: said on the form, and confirmed on submit.
+    context["units_not_in"] = [row.unit for row in context["rollup"] if not row.state.done]
+    context["units_not_in_refused"] = request.session.pop(UNITS_NOT_IN_KEY, False)
     status = 200
     if request.method == "POST":
         if not access.can_edit(unit):
@@ -172,6 +176,25 @@ def followup_edit(request, occasion_id, code):
                 messages.error(request, getattr(exc, "message", None) or "; ".join(exc.messages))
                 status = 400
             else:
+                waiting_for = context["units_not_in"]
+                unconfirmed = (
+                    request.POST.get("action") == "submit"
+                    and bool(waiting_for)
+                    and request.POST.get("lamna_in_anda") != "1"
+                )
+                units_words = (
+                    _units_not_in_words(waiting_for)
+                    + " Kryssa i ”Lämna in ändå” om nämnden ska lämna in utan dem."
+                    if unconfirmed
+                    else ""
+                )
+                if unconfirmed:
+                    request.session[UNITS_NOT_IN_KEY] = True  # marked beside the box
+                    if not selectors.missing_for_submit(target):
+                        messages.error(
+                            request, f"Utkastet är sparat men inte inlämnat: {units_words}"
+                        )
+                        return redirect(request.path + "#inlamning")
                 if request.POST.get("action") == "submit":
                     try:
                         cycle.submission_submit(submission=target, user=request.user)
@@ -180,7 +203,10 @@ def followup_edit(request, occasion_id, code):
                             request,
                             f"Utkastet är sparat men kunde inte lämnas in: {refused.message}",
                         )
-                        request.session["followup_problems"] = refused.problems
+                        # Everything at once: what is missing, and the units not in.
+                        request.session["followup_problems"] = list(refused.problems) + (
+                            [units_words] if unconfirmed else []
+                        )
                         return redirect(request.path + "#inlamning")
                     messages.success(request, "Uppföljningen är inlämnad för granskning.")
                 else:
@@ -206,6 +232,15 @@ def followup_edit(request, occasion_id, code):
             request, "Prioriteringarna kunde inte läsas. Ladda om sidan och försök igen."
         )
     return render(request, "goals/followup_edit.html", context, status=status)
+
+
+def _units_not_in_words(units) -> str:
+    names = ", ".join(u.name for u in units[:5]) + (
+        f" och {len(units) - 5} till" if len(units) > 5 else ""
+    )
+    if len(units) == 1:
+        return f"1 enhet har inte lämnat in sin uppföljning ({names})."
+    return f"{len(units)} enheter har inte lämnat in sina uppföljningar ({names})."
 
 
 def _show_frozen(context: dict, *, submission, user) -> None:

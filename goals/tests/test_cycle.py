@@ -812,3 +812,62 @@ def test_a_published_follow_up_keeps_its_late_mark_as_published(client_for, tert
     ReportingOccasion.objects.filter(pk=tertial.pk).update(grace_days=10)
     page = client_for("klk").get(reverse("review_submission", args=[submission.pk]))
     assert "Inlämnad efter sista dag (1 dag)" in page.content.decode()
+
+
+# --- a committee handing in before its units ------------------------------------------------------
+
+
+def _complete_page_data(client, url, submission):
+    page = client.get(url)
+    data = _page_data(page)
+    for field in page.context["forms"]["main"]:
+        if field.name != "version":
+            value = field.value()
+            data[field.html_name] = "" if value is None else str(value)
+    data["action"] = "submit"
+    return page, data
+
+
+def test_a_committee_handing_in_before_its_units_is_told_which_and_asked(
+    client_for, tertial, un, users
+):
+    submission = cycle.submission_get_or_create(occasion=tertial, org_unit=un)
+    cycle.followup_save(
+        submission=submission,
+        user=users["namnd"],
+        base_version=submission.version,
+        data=complete_input(submission),
+    )
+    client = client_for("namnd")
+    url = reverse("followup_edit", args=[tertial.pk, "UN"])
+    page, data = _complete_page_data(client, url, submission)
+    waiting = page.context["units_not_in"]
+    assert waiting and "Enebybergs skola" in [u.name for u in waiting]
+    html = page.content.decode()
+    assert f"{len(waiting)} enheter har inte lämnat in sina uppföljningar" in html
+    assert 'name="lamna_in_anda"' in html
+
+    refused = client.post(url, data, follow=True)
+    submission.refresh_from_db()
+    assert submission.state == Submission.State.DRAFT
+    html = refused.content.decode()
+    assert "Utkastet är sparat men inte inlämnat" in html
+    assert "Enebybergs skola" in html
+    assert 'aria-describedby="lamna_in_anda_fel"' in html
+
+    data["lamna_in_anda"] = "1"
+    data["version"] = str(submission.version)
+    client.post(url, data)
+    submission.refresh_from_db()
+    assert submission.state == Submission.State.SUBMITTED
+
+
+def test_a_committee_whose_units_are_all_in_is_not_asked(client_for, tertial, un, users):
+    client = client_for("namnd")
+    url = reverse("followup_edit", args=[tertial.pk, "UN"])
+    rollup = client.get(url).context["rollup"]
+    for row in rollup:
+        _handed_in_on(A_DAY_IT_IS_OPEN, tertial, row.unit, users, "namnd")
+    page = client.get(url)
+    assert page.context["units_not_in"] == []
+    assert 'name="lamna_in_anda"' not in page.content.decode()

@@ -170,6 +170,9 @@ def test_followup_review_publish_journey(demo, live_server, page):
     expect_state(page, "Ej påbörjad")
     expect(page.get_by_text("Tillfället är inte öppet för inlämning.")).to_have_count(0)
     fill_followup(page, goals)
+    # The units have not handed in: the form names them, and handing in anyway is a choice.
+    expect(page.locator("#enheter-ej-inne")).to_contain_text("har inte lämnat in")
+    page.get_by_label(re.compile("^Lämna in ändå")).check()
     click_and_wait(page, page.get_by_role("button", name="Spara och lämna in"))
     if page.get_by_role("alert").count():
         raise AssertionError(page.get_by_role("alert").inner_text())
@@ -258,6 +261,7 @@ def test_followup_review_publish_journey(demo, live_server, page):
     assert comment.resolved_at is not None
     assert comment.direction_goal_id == first.pk
 
+    page.get_by_label(re.compile("^Lämna in ändå")).check()
     click_and_wait(page, page.get_by_role("button", name="Spara och lämna in"))
     expect_message(page, "Uppföljningen är inlämnad för granskning.")
     expect_state(page, "Inlämnad")
