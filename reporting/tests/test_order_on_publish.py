@@ -17,7 +17,7 @@ from demo.loader import order_demo_reports
 from goals import cycle, notices, selectors
 from goals.models import OrgUnit, ReportingOccasion, Submission
 from reporting import pipeline
-from reporting.models import GeneratedReport, ReportPart
+from reporting.models import GeneratedReport, ReportPart, ReportPartUse
 from reporting.ordering import order_published_reports, order_reports_after_publish
 from reporting.tests.test_library import FakeRenderer
 
@@ -230,3 +230,118 @@ def test_resetting_the_demo_removes_its_reports_published_ones_too(
         call_command("seed_demo", "--reset")
     assert not GeneratedReport.objects.exists() and not ReportPart.objects.exists()
     assert not os.path.exists(path)
+
+
+# --- the library's pages -------------------------------------------------------------------------
+
+
+def test_the_empty_library_says_when_reports_appear_and_who_publishes_them(client_for):
+    page = client_for("politiker").get(reverse("reports")).content.decode()
+    assert "Inga färdiga rapporter ännu" in page
+    assert (
+        "När kommunledningskontoret publicerar en nämnds uppföljning skapas nämndens rapport"
+        in (page)
+    )
+    assert (
+        "när alla nämnders uppföljningar för ett tillfälle är publicerade skapas kommunens" in page
+    )
+    assert f'href="{reverse("followup")}"' in page  # a way forward meanwhile
+    assert f'href="{reverse("review")}"' not in page  # not theirs to publish
+    # Kommunledningskontoret is led to where it publishes.
+    klk = client_for("klk").get(reverse("reports")).content.decode()
+    assert f'href="{reverse("review")}">Granska och publicera uppföljningar' in klk
+
+
+def test_a_finished_report_never_says_it_is_being_made(
+    fake, client_for, django_capture_on_commit_callbacks
+):
+    client = client_for("namnd")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("reports_generate"),
+            {"occasion": tertial().pk, "scope": OrgUnit.objects.get(code="UN").pk},
+        )
+    report = GeneratedReport.objects.get()
+    assert report.status == Status.DONE
+    detail = client.get(response["Location"]).content.decode()
+    assert "Ladda ned PDF" in detail
+    assert "i bakgrunden" not in detail and "report-progress.js" not in detail
+    assert "i bakgrunden" not in client.get(reverse("reports")).content.decode().split("</form>")[1]
+
+
+def running_municipality_report(done: int, total: int) -> GeneratedReport:
+    """A municipality report being printed in parts: `done` of `total` parts finished."""
+    report = GeneratedReport.objects.create(
+        kind="municipality",
+        occasion=tertial(),
+        org_unit=OrgUnit.objects.get(kind=OrgUnit.Kind.MUNICIPALITY),
+        version=1,
+        content_hash="f" * 64,
+        status=Status.RUNNING,
+    )
+    for n in range(total):
+        finished = n < done
+        part = ReportPart.objects.create(
+            content_hash=f"{n:064d}",
+            kind=ReportPart.Kind.COMMITTEE,
+            label=f"Nämnd {n}",
+            status=ReportPart.Status.DONE if finished else ReportPart.Status.QUEUED,
+            file=f"report-parts/{n}.pdf" if finished else "",
+            pages=2 if finished else None,
+        )
+        ReportPartUse.objects.create(report=report, part=part, position=n + 1)
+    return report
+
+
+def test_a_report_in_progress_shows_its_parts_done_of_all(client_for):
+    report = running_municipality_report(3, 8)
+    client = client_for("klk")
+    detail = client.get(reverse("report_detail", args=[report.pk])).content.decode()
+    assert "3 av 8 delar klara." in detail
+    assert '<progress max="8" value="3"' in detail and "report-progress.js" in detail
+    library = client.get(reverse("reports")).content.decode()
+    assert "3 av 8 delar klara." in library.split("Beställda rapporter")[1]
+    # The script that keeps it current reads the same from the status.
+    status = client.get(reverse("report_status", args=[report.pk])).json()
+    assert status["progress"] == {"text": "3 av 8 delar klara.", "done": 3, "total": 8}
+
+    ReportPart.objects.update(status=ReportPart.Status.DONE, file="report-parts/x.pdf", pages=2)
+    status = client.get(reverse("report_status", args=[report.pk])).json()
+    assert status["progress"]["text"] == "Alla 8 delar klara; rapporten sätts samman."
+    GeneratedReport.objects.filter(pk=report.pk).update(status=Status.QUEUED)
+    detail = client.get(reverse("report_detail", args=[report.pk])).content.decode()
+    assert "Väntar på en ledig bakgrundsprocess." in detail
+
+
+# --- a reader's start page -----------------------------------------------------------------------
+
+
+def test_a_politicians_start_page_lists_the_latest_published_reports(
+    fake, users, client_for, django_capture_on_commit_callbacks
+):
+    start = client_for("politiker").get(reverse("start")).content.decode()
+    assert "Senast publicerade rapporter" in start
+    assert "Inga publicerade rapporter ännu" in start
+
+    publish("MHN", users, django_capture_on_commit_callbacks)
+    [published] = reports()
+    with django_capture_on_commit_callbacks(execute=True):  # a draft: not on the start page
+        client_for("namnd").post(
+            reverse("reports_generate"),
+            {"occasion": tertial().pk, "scope": OrgUnit.objects.get(code="UN").pk},
+        )
+    draft = GeneratedReport.objects.get(org_unit__code="UN")
+    assert draft.status == Status.DONE and not draft.published
+
+    start = client_for("politiker").get(reverse("start")).content.decode()
+    section = start.split("Senast publicerade rapporter")[1].split("</section>")[0]
+    assert reverse("report_detail", args=[published.pk]) in section
+    assert "Miljö- och hälsoskyddsnämnden, Tertialrapport 1 2026" in section
+    assert reverse("report_download", args=[published.pk]) in section
+    assert reverse("report_detail", args=[draft.pk]) not in section
+    assert f'href="{reverse("reports")}">Alla rapporter' in section
+    # Staff's start pages lead with what they must do; they reach reports through the menu.
+    assert (
+        "Senast publicerade rapporter"
+        not in client_for("namnd").get(reverse("start")).content.decode()
+    )
