@@ -7,6 +7,7 @@ The tests run the report tasks inline (settings_test: the immediate backend). On
 real PDF; the others use test_library's fast fake renderer.
 """
 
+import io
 import os
 
 import pytest
@@ -345,3 +346,12 @@ def test_a_politicians_start_page_lists_the_latest_published_reports(
         "Senast publicerade rapporter"
         not in client_for("namnd").get(reverse("start")).content.decode()
     )
+
+
+def test_the_command_orders_the_reports_of_earlier_published_follow_ups(fake):
+    out = io.StringIO()
+    call_command("order_published_reports", stdout=out)
+    assert "19 rapport(er) beställda; 0 fanns redan" in out.getvalue()
+    assert GeneratedReport.objects.filter(origin=Origin.SYSTEM, requested_by=None).count() == 19
+    call_command("order_published_reports", stdout=out)
+    assert "0 rapport(er) beställda; 19 fanns redan" in out.getvalue()
