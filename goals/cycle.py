@@ -8,6 +8,7 @@ Published content is final: the models refuse it too (PublishedError).
 import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import partial
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -16,7 +17,7 @@ from core.errors import DomainError
 from core.text import clean_text, too_long
 
 from . import audit, notices
-from .frozen import followup_freeze
+from .frozen import followup_freeze, followup_published
 from .models import (
     Activity,
     ActivityFollowUp,
@@ -353,6 +354,15 @@ def submission_publish(*, submission: Submission, user):
         _record(current, action=SubmissionEvent.Action.PUBLISH, to_state=State.PUBLISHED, user=user)
         # What the follow-up shows is kept as it is now, in the same transaction.
         followup_freeze(submission=current)
+        if notices.enabled():
+            # After the commit, so that what listens (reporting orders the reports) reads the
+            # published follow-up; robust, so that a listener's failure does not undo or hide
+            # a publish that has happened. Moves made quietly (notices.suppressed(), as the
+            # demo loads) announce nothing; the demo orders its reports itself.
+            transaction.on_commit(
+                partial(followup_published.send, sender=Submission, submission=current, user=user),
+                robust=True,
+            )
     return current
 
 

@@ -31,6 +31,10 @@ FORMAT = 1
 #: Sent with `submission` and `data` (a dict to add plain-data parts to) while freezing.
 followup_freezing = Signal()
 
+#: Sent with `submission` and `user` (who published it) once the publishing transaction has
+#: committed (goals.cycle.submission_publish); reporting orders the reports from it.
+followup_published = Signal()
+
 
 # --- freezing --------------------------------------------------------------------------------
 

@@ -72,6 +72,13 @@ class GeneratedReport(models.Model):
         DONE = "done", _("Klar")
         FAILED = "failed", _("Misslyckades")
 
+    class Origin(models.TextChoices):
+        """What ordered the report: someone in the library, a publish, or the system."""
+
+        LIBRARY = "library", _("Beställd i rapportbiblioteket")
+        PUBLISH = "publish", _("Beställd när uppföljningen publicerades")
+        SYSTEM = "system", _("Beställd av systemet")
+
     kind = models.CharField(_("rapporttyp"), max_length=20, choices=Kind.choices)
     occasion = models.ForeignKey(
         ReportingOccasion,
@@ -119,6 +126,16 @@ class GeneratedReport(models.Model):
         related_name="+",
         verbose_name=_("beställd av"),
     )
+    origin = models.CharField(
+        _("beställd genom"),
+        max_length=20,
+        choices=Origin.choices,
+        default=Origin.LIBRARY,
+        help_text=_(
+            "I biblioteket av den som står som beställare, när den personen publicerade en "
+            "uppföljning, eller av systemet (t.ex. när demodata lästes in)."
+        ),
+    )
     created_at = models.DateTimeField(_("beställd"), default=timezone.now)
     started_at = models.DateTimeField(_("påbörjad"), null=True, blank=True)
     finished_at = models.DateTimeField(_("klar"), null=True, blank=True)
@@ -155,6 +172,10 @@ class GeneratedReport(models.Model):
             models.CheckConstraint(
                 condition=Q(status__in=["queued", "running", "done", "failed"]),
                 name="generatedreport_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(origin__in=["library", "publish", "system"]),
+                name="generatedreport_origin_valid",
             ),
             models.CheckConstraint(
                 condition=Q(published=False) | Q(status="done"),

@@ -33,15 +33,19 @@ logger = logging.getLogger(__name__)
 
 Kind = GeneratedReport.Kind
 Status = GeneratedReport.Status
+Origin = GeneratedReport.Origin
 
 
 # --- ordering ----------------------------------------------------------------------------------
 
 
-def request_report(*, kind: str, occasion, org_unit, user) -> GeneratedReport:
+def request_report(
+    *, kind: str, occasion, org_unit, user, origin: str = Origin.LIBRARY
+) -> GeneratedReport:
     """The report for the current content: an existing one, or a new one queued for a worker.
 
-    The returned report carries `newly_queued`: True when this call queued it.
+    `user` (None for the system) and `origin` say who ordered it and how, as the library
+    shows it. The returned report carries `newly_queued`: True when this call queued it.
     """
     if kind not in Kind.values:
         raise ReportRequestError(f"Okänd rapporttyp: {kind}")
@@ -54,7 +58,12 @@ def request_report(*, kind: str, occasion, org_unit, user) -> GeneratedReport:
         try:
             with transaction.atomic():
                 report, queue_it = _find_or_queue(
-                    kind=kind, occasion=occasion, scope=scope, content_hash=content_hash, user=user
+                    kind=kind,
+                    occasion=occasion,
+                    scope=scope,
+                    content_hash=content_hash,
+                    user=user,
+                    origin=Origin(origin).value,
                 )
             break
         except IntegrityError:
@@ -78,7 +87,9 @@ def request_report(*, kind: str, occasion, org_unit, user) -> GeneratedReport:
     return report
 
 
-def _find_or_queue(*, kind, occasion, scope, content_hash, user) -> tuple[GeneratedReport, bool]:
+def _find_or_queue(
+    *, kind, occasion, scope, content_hash, user, origin
+) -> tuple[GeneratedReport, bool]:
     # One writer per occasion at a time hands out version numbers (SQLite's IMMEDIATE
     # transactions already serialise writers; on PostgreSQL this row lock does).
     ReportingOccasion.objects.select_for_update().filter(pk=occasion.pk).first()
@@ -95,6 +106,7 @@ def _find_or_queue(*, kind, occasion, scope, content_hash, user) -> tuple[Genera
         existing.attempt += 1
         existing.task_id = ""
         existing.requested_by = user if getattr(user, "is_authenticated", False) else None
+        existing.origin = origin
         existing.created_at = timezone.now()
         existing.started_at = None
         existing.finished_at = None
@@ -107,6 +119,7 @@ def _find_or_queue(*, kind, occasion, scope, content_hash, user) -> tuple[Genera
         content_hash=content_hash,
         status=Status.QUEUED,
         requested_by=user if getattr(user, "is_authenticated", False) else None,
+        origin=origin,
     )
     return report, True
 

@@ -21,10 +21,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.bidi import download_name
+from goals.permissions import access_for
 
 from . import access, services
 from .forms import GenerateReportForm
 from .models import GeneratedReport, TamperedReportError
+from .progress import attach_progress
 
 logger = logging.getLogger(__name__)
 
@@ -80,6 +82,7 @@ def _library_context(request, form=None) -> dict:
         key=lambda r: r.created_at,
         reverse=True,
     )
+    attach_progress(pending)
     may_generate = request.user.is_authenticated and access.may_generate_anything(request.user)
     if form is None and may_generate:
         form = GenerateReportForm(user=request.user)
@@ -89,6 +92,7 @@ def _library_context(request, form=None) -> dict:
         "watching": any(r.is_pending and not r.is_stale for r in pending),
         "form": form if may_generate else None,
         "reports_public": settings.REPORTS_PUBLIC,
+        "access": access_for(request.user) if request.user.is_authenticated else None,
     }
 
 
@@ -119,11 +123,9 @@ def generate(request):
         messages.error(request, str(refused))
         return redirect("reports")
     if report.newly_queued:
-        messages.success(
-            request,
-            f"Rapporten är beställd (version {report.version}). Den skapas i bakgrunden; "
-            "den här sidan uppdateras tills den är klar.",
-        )
+        # What the report's page says of its state is rendered from the database, so that a
+        # report finished by the time the page shows is not announced as still in the making.
+        messages.success(request, f"Rapporten är beställd (version {report.version}).")
     elif report.is_done:
         messages.success(
             request,
@@ -152,6 +154,7 @@ def report_detail(request, pk):
     report = _readable_report(request, pk)
     if report is None:
         return redirect_to_login(request.get_full_path())
+    attach_progress([report])
     return render(
         request,
         "report_library/detail.html",
@@ -168,6 +171,7 @@ def report_status(request, pk):
     report = _readable_report(request, pk)
     if report is None:
         return redirect_to_login(request.get_full_path())
+    attach_progress([report])
     if report.status == Status.DONE:
         label = "Publicerad" if report.published else "Utkast"
     elif report.is_stale:
@@ -182,6 +186,7 @@ def report_status(request, pk):
         "pending": report.is_pending and not report.is_stale,
         "title": str(report),
         "detail_url": reverse("report_detail", args=[report.pk]),
+        "progress": report.progress.as_json() if report.progress else None,
     }
     if report.status == Status.DONE:
         payload.update(

@@ -1,9 +1,12 @@
 /* Report library: keeps queued and running report orders current without reloading the page.
  *
  * Every element with data-report-status="<url>" is polled (JSON from reporting.views.report_status)
- * until the report is done or failed; its .report-order__state is updated in place, a download
- * link appears when the file is ready, and the change is announced in the nearest polite live
- * region ([data-report-announce]). Without JavaScript the pages offer a plain "Uppdatera" link.
+ * until the report is done or failed; its .report-order__state and its progress
+ * ([data-report-progress]: e.g. "3 av 9 delar klara") are updated in place, a download link
+ * appears when the file is ready, what only a report in progress says ([data-report-pending])
+ * goes, and the change is announced in the nearest polite live region ([data-report-announce]).
+ * The pages render the same progress on the server; without JavaScript they offer a plain
+ * "Uppdatera" link.
  * No inline script: the site's Content-Security-Policy allows only files from its own origin.
  */
 (function () {
@@ -26,7 +29,38 @@
     return badge;
   }
 
+  function showProgress(element, progress) {
+    var holders = element.querySelectorAll("[data-report-progress]");
+    for (var i = 0; i < holders.length; i += 1) {
+      var holder = holders[i];
+      if (!progress) {
+        holder.remove();
+        continue;
+      }
+      var text = holder.querySelector("[data-report-progress-text]");
+      if (text) {
+        text.textContent = progress.text;
+      }
+      var bar = holder.querySelector("progress");
+      if (progress.total) {
+        if (!bar) {
+          bar = document.createElement("progress");
+          bar.setAttribute("aria-label", "Delar klara");
+          holder.insertBefore(document.createTextNode(" "), holder.firstChild);
+          holder.insertBefore(bar, holder.firstChild);
+        }
+        bar.max = progress.total;
+        bar.value = progress.done;
+        bar.textContent = progress.done + " av " + progress.total;
+      }
+    }
+  }
+
   function finish(element, data) {
+    var pendingOnly = element.querySelectorAll("[data-report-pending]");
+    for (var i = 0; i < pendingOnly.length; i += 1) {
+      pendingOnly[i].remove();
+    }
     var holder = element.querySelector(".report-order__state");
     var after = document.createElement("span");
     if (data.status === "done" && data.download_url) {
@@ -73,6 +107,7 @@
             holder.replaceChildren(stateBadge(data));
             last = data.label;
           }
+          showProgress(element, data.progress);
           if (data.pending) {
             window.setTimeout(poll, INTERVAL_MS);
           } else {
