@@ -3,16 +3,25 @@
 A code, a number list, a Swedish decimal, a year, ja/nej, a choice by its Swedish label and a
 date each have a widget that reads what Excel writes and answers in Swedish when it cannot.
 Text that a spreadsheet would run as a formula is neutralised on export and restored on import.
+An indicator's targets (one cell, written as rows of their own) are checked and saved here too.
 """
 
 import datetime
 import re
 from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from import_export import fields, widgets
 
-from .models import OperationalPlan, OrgUnit, PlanYear, ReportingOccasion
+from .models import (
+    Indicator,
+    OperationalPlan,
+    OrgUnit,
+    PlanYear,
+    ReportingOccasion,
+    Submission,
+    Target,
+)
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _AFTER_APOSTROPHE = "=+-@\t\r'"
@@ -253,3 +262,72 @@ class PlanWidget(widgets.Widget):
 
     def render(self, value, obj=None, **kwargs):
         return value.org_unit.code if value else ""
+
+
+# --- an indicator's targets ------------------------------------------------------------------
+
+
+def published_target_years(indicator) -> set[int]:
+    """Years of the indicator's stored targets whose follow-up its committee has published."""
+    stored = Indicator.objects.filter(pk=indicator.pk).values_list(
+        "direction_goal__committee_id", flat=True
+    )
+    return set(
+        Target.objects.filter(
+            indicator_id=indicator.pk,
+            year__in=Submission.objects.filter(
+                org_unit_id__in=stored, state=Submission.State.PUBLISHED
+            ).values("occasion__plan_year__year"),
+        ).values_list("year", flat=True)
+    )
+
+
+def check_targets(indicator, wanted: dict, goal) -> None:
+    """Refuse targets the file may not leave out or add: a published year's, and years outside
+    the goal's."""
+    if indicator.pk is not None:
+        published = published_target_years(indicator) - set(wanted)
+        if published:
+            years = ", ".join(map(str, sorted(published)))
+            raise ValidationError(
+                {
+                    "targets": (
+                        f"Målvärdet för {years} kan inte tas bort: uppföljningen av det "
+                        "året är publicerad. Skriv med målvärdet i filen."
+                    )
+                }
+            )
+    if goal is not None:
+        outside = [y for y in wanted if not goal.covers_year(y)]
+        if outside:
+            raise ValidationError(
+                {
+                    "targets": (
+                        f"År utanför målets giltighet {goal.valid_from}–{goal.valid_to}: "
+                        + ", ".join(map(str, outside))
+                    )
+                }
+            )
+
+
+def save_targets(indicator, wanted: dict, *, user) -> list[tuple[int, Decimal]]:
+    """Make the indicator's targets those of the file; returns the removed (year, value)."""
+    existing = {t.year: t for t in Target.objects.filter(indicator=indicator)}
+    for year, value in wanted.items():
+        target = existing.get(year)
+        if target is None:
+            target = Target(indicator=indicator, year=year, value=value)
+        elif target.value == value:
+            continue
+        target.value = value
+        if user is not None:
+            target._history_user = user
+        target.save()
+    removed = []
+    for year, target in sorted(existing.items()):
+        if year not in wanted:
+            removed.append((year, target.value))
+            if user is not None:
+                target._history_user = user
+            target.delete()
+    return removed

@@ -22,8 +22,10 @@ from .import_widgets import (  # noqa: F401 (neutralise, unneutralise: imported 
     TargetsField,
     YearWidget,
     YesNoWidget,
+    check_targets,
     format_number,
     neutralise,
+    save_targets,
     unneutralise,
 )
 from .models import (
@@ -38,8 +40,6 @@ from .models import (
     PlanYear,
     StrategicArea,
     Strategy,
-    Submission,
-    Target,
 )
 from .permissions import access_for, subtree_q_for, tree_order
 
@@ -399,31 +399,8 @@ class IndicatorResource(ScopedResource):
         self._check_owner(instance, goal)
         # A file without the column leaves the targets as they are.
         targets = getattr(instance, "_imported_targets", None)
-        if targets is None:
-            return
-        if instance.pk is not None:
-            published = _published_target_years(instance) - set(targets)
-            if published:
-                years = ", ".join(map(str, sorted(published)))
-                raise ValidationError(
-                    {
-                        "targets": (
-                            f"Målvärdet för {years} kan inte tas bort: uppföljningen av det "
-                            "året är publicerad. Skriv med målvärdet i filen."
-                        )
-                    }
-                )
-        if goal is not None:
-            outside = [y for y in targets if not goal.covers_year(y)]
-            if outside:
-                raise ValidationError(
-                    {
-                        "targets": (
-                            f"År utanför målets giltighet {goal.valid_from}–{goal.valid_to}: "
-                            + ", ".join(map(str, outside))
-                        )
-                    }
-                )
+        if targets is not None:
+            check_targets(instance, targets, goal)
 
     def _check_owner(self, instance, goal) -> None:
         """The responsible person has a role in the goal's committee or below it, as on the
@@ -471,37 +448,7 @@ class IndicatorResource(ScopedResource):
         wanted = getattr(instance, "_imported_targets", None)
         if wanted is None:
             return  # the file has no målvärden column: the targets stay as they are
-        existing = {t.year: t for t in Target.objects.filter(indicator=instance)}
-        for year, value in wanted.items():
-            target = existing.get(year)
-            if target is None:
-                target = Target(indicator=instance, year=year, value=value)
-            elif target.value == value:
-                continue
-            target.value = value
-            if self.user is not None:
-                target._history_user = self.user
-            target.save()
-        for year, target in existing.items():
-            if year not in wanted:
-                if self.user is not None:
-                    target._history_user = self.user
-                target.delete()
-
-
-def _published_target_years(indicator) -> set[int]:
-    """Years of the indicator's stored targets whose follow-up its committee has published."""
-    stored = Indicator.objects.filter(pk=indicator.pk).values_list(
-        "direction_goal__committee_id", flat=True
-    )
-    return set(
-        Target.objects.filter(
-            indicator_id=indicator.pk,
-            year__in=Submission.objects.filter(
-                org_unit_id__in=stored, state=Submission.State.PUBLISHED
-            ).values("occasion__plan_year__year"),
-        ).values_list("year", flat=True)
-    )
+        save_targets(instance, wanted, user=self.user)
 
 
 class MeasurementResource(ScopedResource):
