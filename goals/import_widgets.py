@@ -2,8 +2,10 @@
 
 A code, a number list, a Swedish decimal, a year, ja/nej, a choice by its Swedish label and a
 date each have a widget that reads what Excel writes and answers in Swedish when it cannot.
-Text that a spreadsheet would run as a formula is neutralised on export and restored on import.
-An indicator's targets (one cell, written as rows of their own) are checked and saved here too.
+Numbers are exported as numbers (Excel shows them in the reader's own format; the CSV writer
+in goals/spreadsheets.py writes them Swedish). Text that a spreadsheet would run as a formula
+is neutralised on export and restored on import. An indicator's targets (one cell, written
+as rows of their own) are checked and saved here too.
 """
 
 import datetime
@@ -116,9 +118,8 @@ class SwedishDecimalWidget(widgets.Widget):
         return number
 
     def render(self, value, obj=None, **kwargs):
-        if value is None:
-            return ""
-        return float(value) if value == value.to_integral_value() else str(value).replace(".", ",")
+        # A number, so that Excel stores a number (a float: what a spreadsheet cell holds).
+        return "" if value is None else float(value)
 
 
 class YearWidget(widgets.Widget):

@@ -42,6 +42,7 @@ from .models import (
     Strategy,
 )
 from .permissions import access_for, subtree_q_for, tree_order
+from .spreadsheets import sheet_title
 
 MAX_ROWS = 5000
 
@@ -60,6 +61,11 @@ class ScopedResource(resources.ModelResource):
 
     def unit_of_row(self, instance):  # pragma: no cover - each resource says
         raise NotImplementedError
+
+    def export(self, queryset=None, **kwargs):
+        dataset = super().export(queryset, **kwargs)
+        dataset.title = sheet_title(self.title)  # the sheet is named after what it holds
+        return dataset
 
     def key_columns(self) -> list[str]:
         """The columns that name a row (its natural key)."""

@@ -21,7 +21,14 @@ from import_export.formats.base_formats import CSV, XLSX
 
 from ..permissions import access_for, subtree_q_for
 from ..resources import MAX_ROWS, RESOURCES
-from ..spreadsheets import SAVE_AS_CSV, SAVE_AS_XLSX, SpreadsheetError, read_csv, read_xlsx
+from ..spreadsheets import (
+    SAVE_AS_CSV,
+    SAVE_AS_XLSX,
+    SpreadsheetError,
+    read_csv,
+    read_xlsx,
+    swedish_csv,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -97,9 +104,10 @@ def data_export(request, kind, fmt):
     resource = RESOURCES[kind](user=request.user)
     queryset = _scope(kind, resource.get_export_queryset(), request.user)
     dataset = resource.export(queryset=queryset)
-    data = FORMATS[fmt]().export_data(dataset)
-    if isinstance(data, str):
-        data = "\ufeff" + data  # Excel opens UTF-8 CSV correctly with a BOM
+    # A CSV writes numbers Swedish, with a BOM so that Excel reads it as UTF-8; a sheet keeps
+    # numbers as numbers.
+    csv = fmt == "csv"
+    data = "\ufeff" + swedish_csv(dataset) if csv else FORMATS[fmt]().export_data(dataset)
     response = HttpResponse(
         data,
         content_type=FORMATS[fmt].CONTENT_TYPE
