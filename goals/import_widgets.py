@@ -4,8 +4,8 @@ A code, a number list, a Swedish decimal, a year, ja/nej, a choice by its Swedis
 date each have a widget that reads what Excel writes and answers in Swedish when it cannot.
 Numbers are exported as numbers (Excel shows them in the reader's own format; the CSV writer
 in goals/spreadsheets.py writes them Swedish). Text that a spreadsheet would run as a formula
-is neutralised on export and restored on import. An indicator's targets (one cell, written
-as rows of their own) are checked and saved here too.
+is neutralised on export and restored on import. The preview's cell diff and an indicator's
+targets (one cell, written as rows of their own) live here too.
 """
 
 import datetime
@@ -14,6 +14,9 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from import_export import fields, widgets
+from import_export.resources import Diff
+
+from core.formats import format_swedish_number
 
 from .models import (
     Indicator,
@@ -265,6 +268,44 @@ class PlanWidget(widgets.Widget):
         return value.org_unit.code if value else ""
 
 
+# --- the preview: which cells a row changes ------------------------------------------------
+
+
+def cell_text(value) -> str:
+    """A cell as the preview shows it: numbers in Swedish format, nothing as ""."""
+    if value is None:
+        return ""
+    if isinstance(value, float | Decimal) and not isinstance(value, bool):
+        return format_swedish_number(Decimal(str(value)))
+    return str(value)
+
+
+class CellDiff(Diff):
+    """Besides django-import-export's HTML diff (the admin's preview shows it), the stored and
+    the imported value of every column the row changes, for the import page's preview."""
+
+    def __init__(self, resource, instance, new):
+        super().__init__(resource, instance, new)
+        self.columns = [f.column_name for f in resource.get_import_fields()]
+
+    def as_html(self) -> "ChangedCells":
+        html = ChangedCells(super().as_html())  # what RowResult.diff holds
+        if not self.new:
+            for column, old, new in zip(self.columns, self.left, self.right, strict=False):
+                old_text, new_text = cell_text(old), cell_text(new)
+                if old_text != new_text:
+                    html.changed[column] = (old_text, new_text)
+        return html
+
+
+class ChangedCells(list):
+    """The HTML diff, one item per column, with ``changed``: {column: (old, new)} as text."""
+
+    def __init__(self, items=()):
+        super().__init__(items)
+        self.changed: dict[str, tuple[str, str]] = {}
+
+
 # --- an indicator's targets ------------------------------------------------------------------
 
 
@@ -283,11 +324,14 @@ def published_target_years(indicator) -> set[int]:
     )
 
 
-def check_targets(indicator, wanted: dict, goal) -> None:
-    """Refuse targets the file may not leave out or add: a published year's, and years outside
-    the goal's."""
+def check_targets(indicator, wanted: dict, goal, *, confirmed=None) -> None:
+    """Refuse targets the file may not leave out or add: a published year's, one the preview
+    did not show as removed (``confirmed``: the (code, year) pairs it showed; None when there
+    was no preview), and years outside the goal's."""
     if indicator.pk is not None:
-        published = published_target_years(indicator) - set(wanted)
+        stored = Target.objects.filter(indicator_id=indicator.pk).values_list("year", flat=True)
+        left_out = set(stored) - set(wanted)
+        published = published_target_years(indicator) & left_out
         if published:
             years = ", ".join(map(str, sorted(published)))
             raise ValidationError(
@@ -295,6 +339,18 @@ def check_targets(indicator, wanted: dict, goal) -> None:
                     "targets": (
                         f"Målvärdet för {years} kan inte tas bort: uppföljningen av det "
                         "året är publicerad. Skriv med målvärdet i filen."
+                    )
+                }
+            )
+        unseen = sorted(
+            y for y in left_out if confirmed is not None and (indicator.code, y) not in confirmed
+        )
+        if unseen:
+            raise ValidationError(
+                {
+                    "targets": (
+                        f"Målvärdet för {', '.join(map(str, unseen))} skulle tas bort men "
+                        "fanns inte med i förhandsgranskningen. Ladda upp filen igen."
                     )
                 }
             )

@@ -12,6 +12,7 @@ from import_export import fields, resources
 
 from . import audit
 from .import_widgets import (  # noqa: F401 (neutralise, unneutralise: imported from here too)
+    CellDiff,
     ChoiceWidget,
     CodeWidget,
     DateWidget,
@@ -61,6 +62,9 @@ class ScopedResource(resources.ModelResource):
 
     def unit_of_row(self, instance):  # pragma: no cover - each resource says
         raise NotImplementedError
+
+    def get_diff_class(self):
+        return CellDiff  # the preview shows each changed cell, old → new
 
     def export(self, queryset=None, **kwargs):
         dataset = super().export(queryset, **kwargs)
@@ -335,6 +339,14 @@ class DirectionGoalResource(ScopedResource):
 
 class IndicatorResource(ScopedResource):
     title = "Indikatorer med målvärden"
+
+    def __init__(self, user=None, confirmed_removals=None, **kwargs):
+        super().__init__(user=user, **kwargs)
+        #: The (code, year) of targets the preview said it would remove; None: no preview.
+        self.confirmed_removals = confirmed_removals
+        #: (code, year, value) of the targets the import removes (or would, in a dry run).
+        self.removed_targets = []
+
     code = fields.Field(attribute="code", column_name="kod")
     direction_goal = fields.Field(
         attribute="direction_goal",
@@ -406,7 +418,7 @@ class IndicatorResource(ScopedResource):
         # A file without the column leaves the targets as they are.
         targets = getattr(instance, "_imported_targets", None)
         if targets is not None:
-            check_targets(instance, targets, goal)
+            check_targets(instance, targets, goal, confirmed=self.confirmed_removals)
 
     def _check_owner(self, instance, goal) -> None:
         """The responsible person has a role in the goal's committee or below it, as on the
@@ -454,7 +466,8 @@ class IndicatorResource(ScopedResource):
         wanted = getattr(instance, "_imported_targets", None)
         if wanted is None:
             return  # the file has no målvärden column: the targets stay as they are
-        save_targets(instance, wanted, user=self.user)
+        removed = save_targets(instance, wanted, user=self.user)
+        self.removed_targets += [(instance.code, year, value) for year, value in removed]
 
 
 class MeasurementResource(ScopedResource):
