@@ -2,17 +2,31 @@
 
 A code, a number list, a Swedish decimal, a year, ja/nej, a choice by its Swedish label and a
 date each have a widget that reads what Excel writes and answers in Swedish when it cannot.
-Text that a spreadsheet would run as a formula is neutralised on export and restored on import.
+Numbers are exported as numbers (Excel shows them in the reader's own format; the CSV writer
+in goals/spreadsheets.py writes them Swedish). Text that a spreadsheet would run as a formula
+is neutralised on export and restored on import. The preview's cell diff and an indicator's
+targets (one cell, written as rows of their own) live here too.
 """
 
 import datetime
 import re
 from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from import_export import fields, widgets
+from import_export.resources import Diff
 
-from .models import OperationalPlan, OrgUnit, PlanYear, ReportingOccasion
+from core.formats import format_swedish_number
+
+from .models import (
+    Indicator,
+    OperationalPlan,
+    OrgUnit,
+    PlanYear,
+    ReportingOccasion,
+    Submission,
+    Target,
+)
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _AFTER_APOSTROPHE = "=+-@\t\r'"
@@ -107,9 +121,8 @@ class SwedishDecimalWidget(widgets.Widget):
         return number
 
     def render(self, value, obj=None, **kwargs):
-        if value is None:
-            return ""
-        return float(value) if value == value.to_integral_value() else str(value).replace(".", ",")
+        # A number, so that Excel stores a number (a float: what a spreadsheet cell holds).
+        return "" if value is None else float(value)
 
 
 class YearWidget(widgets.Widget):
@@ -253,3 +266,125 @@ class PlanWidget(widgets.Widget):
 
     def render(self, value, obj=None, **kwargs):
         return value.org_unit.code if value else ""
+
+
+# --- the preview: which cells a row changes ------------------------------------------------
+
+
+def cell_text(value) -> str:
+    """A cell as the preview shows it: numbers in Swedish format, nothing as ""."""
+    if value is None:
+        return ""
+    if isinstance(value, float | Decimal) and not isinstance(value, bool):
+        return format_swedish_number(Decimal(str(value)))
+    return str(value)
+
+
+class CellDiff(Diff):
+    """Besides django-import-export's HTML diff (the admin's preview shows it), the stored and
+    the imported value of every column the row changes, for the import page's preview."""
+
+    def __init__(self, resource, instance, new):
+        super().__init__(resource, instance, new)
+        self.columns = [f.column_name for f in resource.get_import_fields()]
+
+    def as_html(self) -> "ChangedCells":
+        html = ChangedCells(super().as_html())  # what RowResult.diff holds
+        if not self.new:
+            for column, old, new in zip(self.columns, self.left, self.right, strict=False):
+                old_text, new_text = cell_text(old), cell_text(new)
+                if old_text != new_text:
+                    html.changed[column] = (old_text, new_text)
+        return html
+
+
+class ChangedCells(list):
+    """The HTML diff, one item per column, with ``changed``: {column: (old, new)} as text."""
+
+    def __init__(self, items=()):
+        super().__init__(items)
+        self.changed: dict[str, tuple[str, str]] = {}
+
+
+# --- an indicator's targets ------------------------------------------------------------------
+
+
+def published_target_years(indicator) -> set[int]:
+    """Years of the indicator's stored targets whose follow-up its committee has published."""
+    stored = Indicator.objects.filter(pk=indicator.pk).values_list(
+        "direction_goal__committee_id", flat=True
+    )
+    return set(
+        Target.objects.filter(
+            indicator_id=indicator.pk,
+            year__in=Submission.objects.filter(
+                org_unit_id__in=stored, state=Submission.State.PUBLISHED
+            ).values("occasion__plan_year__year"),
+        ).values_list("year", flat=True)
+    )
+
+
+def check_targets(indicator, wanted: dict, goal, *, confirmed=None) -> None:
+    """Refuse targets the file may not leave out or add: a published year's, one the preview
+    did not show as removed (``confirmed``: the (code, year) pairs it showed; None when there
+    was no preview), and years outside the goal's."""
+    if indicator.pk is not None:
+        stored = Target.objects.filter(indicator_id=indicator.pk).values_list("year", flat=True)
+        left_out = set(stored) - set(wanted)
+        published = published_target_years(indicator) & left_out
+        if published:
+            years = ", ".join(map(str, sorted(published)))
+            raise ValidationError(
+                {
+                    "targets": (
+                        f"Målvärdet för {years} kan inte tas bort: uppföljningen av det "
+                        "året är publicerad. Skriv med målvärdet i filen."
+                    )
+                }
+            )
+        unseen = sorted(
+            y for y in left_out if confirmed is not None and (indicator.code, y) not in confirmed
+        )
+        if unseen:
+            raise ValidationError(
+                {
+                    "targets": (
+                        f"Målvärdet för {', '.join(map(str, unseen))} skulle tas bort men "
+                        "fanns inte med i förhandsgranskningen. Ladda upp filen igen."
+                    )
+                }
+            )
+    if goal is not None:
+        outside = [y for y in wanted if not goal.covers_year(y)]
+        if outside:
+            raise ValidationError(
+                {
+                    "targets": (
+                        f"År utanför målets giltighet {goal.valid_from}–{goal.valid_to}: "
+                        + ", ".join(map(str, outside))
+                    )
+                }
+            )
+
+
+def save_targets(indicator, wanted: dict, *, user) -> list[tuple[int, Decimal]]:
+    """Make the indicator's targets those of the file; returns the removed (year, value)."""
+    existing = {t.year: t for t in Target.objects.filter(indicator=indicator)}
+    for year, value in wanted.items():
+        target = existing.get(year)
+        if target is None:
+            target = Target(indicator=indicator, year=year, value=value)
+        elif target.value == value:
+            continue
+        target.value = value
+        if user is not None:
+            target._history_user = user
+        target.save()
+    removed = []
+    for year, target in sorted(existing.items()):
+        if year not in wanted:
+            removed.append((year, target.value))
+            if user is not None:
+                target._history_user = user
+            target.delete()
+    return removed

@@ -12,6 +12,7 @@ from import_export import fields, resources
 
 from . import audit
 from .import_widgets import (  # noqa: F401 (neutralise, unneutralise: imported from here too)
+    CellDiff,
     ChoiceWidget,
     CodeWidget,
     DateWidget,
@@ -22,8 +23,10 @@ from .import_widgets import (  # noqa: F401 (neutralise, unneutralise: imported 
     TargetsField,
     YearWidget,
     YesNoWidget,
+    check_targets,
     format_number,
     neutralise,
+    save_targets,
     unneutralise,
 )
 from .models import (
@@ -38,10 +41,9 @@ from .models import (
     PlanYear,
     StrategicArea,
     Strategy,
-    Submission,
-    Target,
 )
 from .permissions import access_for, subtree_q_for, tree_order
+from .spreadsheets import sheet_title
 
 MAX_ROWS = 5000
 
@@ -60,6 +62,14 @@ class ScopedResource(resources.ModelResource):
 
     def unit_of_row(self, instance):  # pragma: no cover - each resource says
         raise NotImplementedError
+
+    def get_diff_class(self):
+        return CellDiff  # the preview shows each changed cell, old → new
+
+    def export(self, queryset=None, **kwargs):
+        dataset = super().export(queryset, **kwargs)
+        dataset.title = sheet_title(self.title)  # the sheet is named after what it holds
+        return dataset
 
     def key_columns(self) -> list[str]:
         """The columns that name a row (its natural key)."""
@@ -329,6 +339,14 @@ class DirectionGoalResource(ScopedResource):
 
 class IndicatorResource(ScopedResource):
     title = "Indikatorer med målvärden"
+
+    def __init__(self, user=None, confirmed_removals=None, **kwargs):
+        super().__init__(user=user, **kwargs)
+        #: The (code, year) of targets the preview said it would remove; None: no preview.
+        self.confirmed_removals = confirmed_removals
+        #: (code, year, value) of the targets the import removes (or would, in a dry run).
+        self.removed_targets = []
+
     code = fields.Field(attribute="code", column_name="kod")
     direction_goal = fields.Field(
         attribute="direction_goal",
@@ -399,31 +417,8 @@ class IndicatorResource(ScopedResource):
         self._check_owner(instance, goal)
         # A file without the column leaves the targets as they are.
         targets = getattr(instance, "_imported_targets", None)
-        if targets is None:
-            return
-        if instance.pk is not None:
-            published = _published_target_years(instance) - set(targets)
-            if published:
-                years = ", ".join(map(str, sorted(published)))
-                raise ValidationError(
-                    {
-                        "targets": (
-                            f"Målvärdet för {years} kan inte tas bort: uppföljningen av det "
-                            "året är publicerad. Skriv med målvärdet i filen."
-                        )
-                    }
-                )
-        if goal is not None:
-            outside = [y for y in targets if not goal.covers_year(y)]
-            if outside:
-                raise ValidationError(
-                    {
-                        "targets": (
-                            f"År utanför målets giltighet {goal.valid_from}–{goal.valid_to}: "
-                            + ", ".join(map(str, outside))
-                        )
-                    }
-                )
+        if targets is not None:
+            check_targets(instance, targets, goal, confirmed=self.confirmed_removals)
 
     def _check_owner(self, instance, goal) -> None:
         """The responsible person has a role in the goal's committee or below it, as on the
@@ -471,37 +466,8 @@ class IndicatorResource(ScopedResource):
         wanted = getattr(instance, "_imported_targets", None)
         if wanted is None:
             return  # the file has no målvärden column: the targets stay as they are
-        existing = {t.year: t for t in Target.objects.filter(indicator=instance)}
-        for year, value in wanted.items():
-            target = existing.get(year)
-            if target is None:
-                target = Target(indicator=instance, year=year, value=value)
-            elif target.value == value:
-                continue
-            target.value = value
-            if self.user is not None:
-                target._history_user = self.user
-            target.save()
-        for year, target in existing.items():
-            if year not in wanted:
-                if self.user is not None:
-                    target._history_user = self.user
-                target.delete()
-
-
-def _published_target_years(indicator) -> set[int]:
-    """Years of the indicator's stored targets whose follow-up its committee has published."""
-    stored = Indicator.objects.filter(pk=indicator.pk).values_list(
-        "direction_goal__committee_id", flat=True
-    )
-    return set(
-        Target.objects.filter(
-            indicator_id=indicator.pk,
-            year__in=Submission.objects.filter(
-                org_unit_id__in=stored, state=Submission.State.PUBLISHED
-            ).values("occasion__plan_year__year"),
-        ).values_list("year", flat=True)
-    )
+        removed = save_targets(instance, wanted, user=self.user)
+        self.removed_targets += [(instance.code, year, value) for year, value in removed]
 
 
 class MeasurementResource(ScopedResource):

@@ -17,6 +17,9 @@ Both give a tablib Dataset with the first row as headers, as django-import-expor
 formats do: .xlsx cells as openpyxl gives them (``None`` when empty), .csv cells as text
 (``""`` when empty). A file that cannot be read raises ``SpreadsheetError`` with a Swedish
 message that names the file, says why and what to do.
+
+Writing: a sheet is named after what it holds, within Excel's rules for sheet names; a CSV
+writes the export's numbers as Swedish text (decimal comma), as Swedish Excel reads them.
 """
 
 import codecs
@@ -25,6 +28,7 @@ import io
 import re
 import zipfile
 import zlib
+from decimal import Decimal
 
 import tablib
 from django.conf import settings
@@ -365,3 +369,37 @@ def _csv_reason(error: csv.Error) -> str:
     if "expected after" in text:
         return "ett citattecken (”) står mitt i ett värde"
     return "filen följer inte CSV-formatet"
+
+
+# --- writing ---------------------------------------------------------------------------------
+
+SHEET_TITLE_MAX = 31  # Excel refuses longer sheet names
+_SHEET_TITLE_FORBIDDEN = re.compile(r"[\\/?*\[\]:]")
+
+
+def sheet_title(text: str) -> str:
+    """A name Excel accepts for a sheet: at most 31 characters, none of \\ / ? * [ ] :, no
+    apostrophe first or last, not empty and not Excel's reserved "History". A long name is
+    cut at a word."""
+    name = " ".join(_SHEET_TITLE_FORBIDDEN.sub(" ", text).split()).strip("'")
+    if len(name) > SHEET_TITLE_MAX:
+        cut = name[:SHEET_TITLE_MAX]
+        name = cut.rsplit(" ", 1)[0] if " " in cut else cut
+        name = name.rstrip(" -–(,;'")
+    if not name or name.lower() == "history":
+        return "Blad1"
+    return name
+
+
+def swedish_csv(dataset: tablib.Dataset) -> str:
+    """The dataset as CSV text with its decimal numbers written Swedish: 5.5 → "5,5"."""
+    out = tablib.Dataset(headers=dataset.headers, title=dataset.title)
+    for row in dataset:
+        out.append([_swedish(value) for value in row])
+    return out.export("csv")
+
+
+def _swedish(value):
+    if isinstance(value, float | Decimal):
+        return f"{Decimal(str(value)).normalize():f}".replace(".", ",")
+    return value

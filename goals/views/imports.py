@@ -19,9 +19,17 @@ from django.urls import reverse
 from django.utils import timezone
 from import_export.formats.base_formats import CSV, XLSX
 
+from ..import_widgets import cell_text
 from ..permissions import access_for, subtree_q_for
 from ..resources import MAX_ROWS, RESOURCES
-from ..spreadsheets import SAVE_AS_CSV, SAVE_AS_XLSX, SpreadsheetError, read_csv, read_xlsx
+from ..spreadsheets import (
+    SAVE_AS_CSV,
+    SAVE_AS_XLSX,
+    SpreadsheetError,
+    read_csv,
+    read_xlsx,
+    swedish_csv,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -97,9 +105,10 @@ def data_export(request, kind, fmt):
     resource = RESOURCES[kind](user=request.user)
     queryset = _scope(kind, resource.get_export_queryset(), request.user)
     dataset = resource.export(queryset=queryset)
-    data = FORMATS[fmt]().export_data(dataset)
-    if isinstance(data, str):
-        data = "\ufeff" + data  # Excel opens UTF-8 CSV correctly with a BOM
+    # A CSV writes numbers Swedish, with a BOM so that Excel reads it as UTF-8; a sheet keeps
+    # numbers as numbers.
+    csv = fmt == "csv"
+    data = "\ufeff" + swedish_csv(dataset) if csv else FORMATS[fmt]().export_data(dataset)
     response = HttpResponse(
         data,
         content_type=FORMATS[fmt].CONTENT_TYPE
@@ -133,16 +142,28 @@ def _rows(result, resource, dataset):
             row_errors.append(("hela raden", "; ".join(text) if text else str(error.error)))
         row_result = result.rows[number - 1] if number - 1 < len(result.rows) else None
         kind = "error" if row_errors else (row_result.import_type if row_result else "skip")
+        # Old → new only for a row that will change: a refused row tells nothing stored.
+        diff = row_result.diff if kind == "update" and row_result else None
+        changed = getattr(diff, "changed", {})
         rows.append(
             {
                 "number": number,
-                "values": [values.get(h, "") for h in dataset.headers],
+                "cells": [_cell(h, values.get(h), changed) for h in dataset.headers],
                 "kind": kind,
                 "kind_label": IMPORT_TYPES.get(kind, kind),
+                "changed": [h for h in dataset.headers if h in changed],
                 "errors": row_errors,
             }
         )
     return rows
+
+
+def _cell(header, value, changed: dict) -> dict:
+    """One cell of the preview: its value, or its stored and new value when the row changes it."""
+    cell = {"header": header, "value": cell_text(value)}
+    if header in changed:
+        cell["old"], cell["new"] = changed[header]
+    return cell
 
 
 def _shortened(value, limit: int = 80) -> str:
@@ -209,6 +230,7 @@ def data_import(request):
         ]
         return render(request, "goals/import_form.html", context, status=400)
     result = resource.import_data(dataset, dry_run=True, raise_errors=False, use_transactions=True)
+    removals = getattr(resource, "removed_targets", [])
     token = secrets.token_urlsafe(16)
     (_upload_dir() / f"{token}.{fmt}").write_bytes(content)
     request.session["import_upload"] = {
@@ -216,6 +238,8 @@ def data_import(request):
         "fmt": fmt,
         "kind": kind,
         "name": upload.name,
+        # The confirmation removes these targets and no others.
+        "removals": [[code, year] for code, year, _value in removals],
     }
     rows = _rows(result, resource, dataset)
     context.update(
@@ -224,6 +248,10 @@ def data_import(request):
             "filename": upload.name,
             "headers": dataset.headers,
             "rows": rows,
+            "removals": [
+                {"indicator": code, "year": year, "value": cell_text(value)}
+                for code, year, value in removals
+            ],
             "error_count": sum(1 for r in rows if r["kind"] == "error"),
             "counts": {
                 label: sum(1 for r in rows if r["kind_label"] == label)
@@ -254,7 +282,10 @@ def _confirm(request):
         del request.session["import_upload"]
         messages.error(request, f"{problem} Inget har sparats.")
         return redirect(reverse("data_import"))
-    resource = RESOURCES[upload["kind"]](user=request.user)
+    # Only the targets the preview listed may go (the indicators' resource checks; the other
+    # kinds remove nothing and ignore it).
+    confirmed = {tuple(r) for r in upload.get("removals", [])}
+    resource = RESOURCES[upload["kind"]](user=request.user, confirmed_removals=confirmed)
     result = resource.import_data(
         dataset,
         dry_run=False,
