@@ -427,7 +427,16 @@ def _confirm_publish(request, submission):
                     "Sidan och rapporterna visar den som den ser ut nu, även om mål, indikatorer "
                     "eller utfall ändras senare.",
                     f"Alla som ser {submission.org_unit.name} kan läsa den, även politikerna.",
-                ],
+                ]
+                + (
+                    [
+                        f"Nämndens rapport för {what} skapas i bakgrunden och visas i "
+                        "rapportbiblioteket; när alla nämnder har publicerat skapas också "
+                        "kommunens rapport."
+                    ]
+                    if submission.org_unit.kind == OrgUnit.Kind.COMMITTEE
+                    else []
+                ),
                 "irreversible": True,
                 "action": reverse("review_submission", args=[submission.pk]),
                 "hidden": [("action", "publish")],

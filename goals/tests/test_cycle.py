@@ -699,6 +699,7 @@ def test_publishing_asks_first_and_says_what_will_happen(client_for, tertial, un
     assert page.status_code == 200
     assert "Det går inte att ångra." in html and "Ja, publicera</button>" in html
     assert 'name="bekraftat" value="1"' in html
+    assert "Nämndens rapport för Tertialrapport 1 2026 skapas i bakgrunden" in html
     submission.refresh_from_db()
     assert submission.state == Submission.State.APPROVED
     response = client.post(url, {"action": "publish", "bekraftat": "1"})
