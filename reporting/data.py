@@ -100,6 +100,8 @@ def _report(*, kind: str, occasion, committees: list[OrgUnit], scope: dict) -> d
         s.org_unit_id: s
         for s in Submission.objects.filter(occasion=occasion, org_unit__in=committees)
     }
+    for s in submissions.values():
+        s.occasion = occasion  # loaded already; a late hand-in is counted against it
     frozen_reports = _frozen_reports(submissions.values())
     frozen = {pk: report["section"] for pk, report in frozen_reports.items()}
     if kind == "committee" and committees and committees[0].pk in frozen:

@@ -318,6 +318,7 @@ def committee_section(*, info, committee, submission, context, extras) -> dict:
         "review": {
             "state": submission.state if submission else "",
             "state_label": STATE_LABELS[submission.state] if submission else "Ej påbörjad",
+            "days_late": submission.days_late if submission else 0,
             "version": submission.version if submission else None,
             "published_on": _local_date(extras.published_at.get(committee.pk)),
             "events": [
