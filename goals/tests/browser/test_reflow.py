@@ -111,10 +111,10 @@ def _walk(page, base: str):
 @pytest.fixture(scope="module")
 def widths_seen():
     """Widest page at 390 px per persona, printed at the end of the module (pytest -s)."""
-    seen: dict[str, tuple[int, str]] = {}
+    seen: dict[str, tuple[int, str, int]] = {}
     yield seen
-    for persona, (width, path) in seen.items():
-        print(f"\nwidest page at 390 px for {persona}: {width} px ({path})")
+    for persona, (width, path, pages) in seen.items():
+        print(f"\nwidest page at 390 px for {persona}: {width} px ({path}; {pages} pages)")
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
@@ -142,7 +142,7 @@ def test_every_page_reflows_at_phone_widths(demo, live_server, browser, persona,
                         f"{path} at {width} px is {measured['width']} px wide; "
                         f"widest: {measured['culprit']}"
                     )
-        widths_seen[persona] = widest
+        widths_seen[persona] = (*widest, len(kinds))
     finally:
         context.close()
     # The walk must reach the main pages, or a broken menu would pass silently.
