@@ -1,6 +1,7 @@
 """Forms of the quality pages: Swedish labels and errors, Swedish numbers and dates."""
 
 from django import forms
+from django.forms.models import ModelChoiceIterator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -27,17 +28,54 @@ def _date_widget():
     return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-def _unit_label(unit: OrgUnit) -> str:
-    return f"{'– ' * max(unit.level - 1, 0)}{unit.name}"
+class _UnitTreeChoices(ModelChoiceIterator):
+    """The units as a tree that reads well aloud: an <optgroup> per committee (the unit one
+    level below the municipality) holding it and the units below it, each indented with
+    no-break spaces by its depth in the group (screen readers say nothing for them, where
+    "– – –" was read out as dashes). Units above the committees come first, ungrouped."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        units = list(self.queryset)
+        heads = {h.pk: h for h in OrgUnit.objects.filter(level=1)} if units else {}
+        groups: dict[int, list] = {}
+        for unit in units:
+            head = next((h for h in heads.values() if is_within(unit, h)), None)
+            if head is None:  # the municipality itself
+                yield self.choice(unit)
+                continue
+            groups.setdefault(head.pk, []).append(unit)
+        for head_pk, members in groups.items():
+            top = min(u.level for u in members)
+            yield (
+                heads[head_pk].name,
+                [(self.choice(u)[0], "\u00a0\u00a0" * (u.level - top) + u.name) for u in members],
+            )
+
+    def __len__(self):
+        return len(list(iter(self)))
 
 
 class UnitChoiceField(forms.ModelChoiceField):
+    iterator = _UnitTreeChoices
     default_error_messages = {
         "invalid_choice": _("Välj en enhet i listan; du kan bara välja enheter du ansvarar för.")
     }
 
     def label_from_instance(self, obj):
-        return _unit_label(obj)
+        return obj.name
+
+
+def _preselect_single_unit(form, units) -> None:
+    """A user who may choose one unit only finds it chosen (and no empty choice to pass by)."""
+    field = form.fields["org_unit"]
+    if form.is_bound or getattr(form.instance, "org_unit_id", None) or form.initial.get("org_unit"):
+        return
+    only = list(units[:2])
+    if len(only) == 1:
+        form.initial["org_unit"] = only[0].pk
+        field.empty_label = None
 
 
 def _subtree_roots(units) -> list[OrgUnit]:
@@ -55,6 +93,7 @@ class _UnitFormMixin:
         field = self.fields["org_unit"]
         field.queryset = units
         field.empty_label = _("Välj enhet")
+        _preselect_single_unit(self, units)
 
 
 class QualityControlForm(_UnitFormMixin, VersionedForm):

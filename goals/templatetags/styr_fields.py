@@ -78,16 +78,20 @@ def inline_field(field, *label):
 
 
 @register.simple_tag
-def assessment_cells(cells):
-    """`<td>` per cell: its level in the status vocabulary, or – where nothing is assessed."""
+def assessment_cells(cells, goals=None):
+    """`<td>` per cell: its level in the status vocabulary, or – where nothing is assessed.
+    With the goals of the columns, each cell carries its goal's code as `data-label`, so
+    that the row stacks into code/level lines on a phone."""
     seen = {}
+    opens = [f'<td data-label="{_text(g.code)}">' for g in goals] if goals else None
     parts = []
-    for a in cells:
+    for i, a in enumerate(cells):
+        td = opens[i] if opens and i < len(opens) else "<td>"
         if not a:
-            parts.append("<td>–</td>")
+            parts.append(f"{td}–</td>")
             continue
         level = a.level
         if level not in seen:
             seen[level] = assessment(level)
-        parts.append(f"<td>{seen[level]}</td>")
+        parts.append(f"{td}{seen[level]}</td>")
     return mark_safe("".join(parts))

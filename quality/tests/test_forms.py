@@ -227,3 +227,28 @@ def test_a_moved_indicators_control_is_not_deactivated_behind_the_move(client_fo
     assert 'value="Nytt namn på kontrollen"' in html or ">Nytt namn på kontrollen<" in html
     control.refresh_from_db()
     assert control.active and control.name != "Nytt namn på kontrollen"
+
+
+def _unit_select(html: str) -> str:
+    return re.search(r'<select name="org_unit".*?</select>', html, re.S).group()
+
+
+def test_the_unit_list_shows_the_tree_in_groups_without_dashes(client_for):
+    select = _unit_select(
+        client_for("namnd").get(reverse("quality:deviation_create")).content.decode()
+    )
+    # One group for the committee; screen readers hear "Enebybergs skola", not "dash dash".
+    assert re.findall(r'<optgroup label="([^"]+)"', select) == ["Utbildningsnämnden"]
+    labels = re.findall(r"<option[^>]*>([^<]*)</option>", select)
+    assert "Utbildningsnämnden" in labels and "–" not in "".join(labels)
+    school = next(label for label in labels if label.endswith("Enebybergs skola"))
+    assert school.startswith("\u00a0\u00a0") and school.strip() == "Enebybergs skola"
+    assert 'value="" selected' in select  # several units: the user chooses
+
+
+@pytest.mark.parametrize("url", ["quality:deviation_create", "quality:control_create"])
+def test_a_user_with_one_unit_finds_it_chosen(client_for, url):
+    select = _unit_select(client_for("enhet").get(reverse(url)).content.decode())
+    chosen = re.findall(r'<option value="(\d+)"[^>]*selected', select)
+    assert chosen == [str(unit("UF-ENS").pk)]
+    assert 'value=""' not in select

@@ -27,6 +27,22 @@ CHROMIUM_ARGS = [
 ]
 DEMO_PASSWORD = "demo"
 SERIOUS_IMPACTS = {"serious", "critical"}
+PERSONAS = ["admin", "klk", "namnd", "enhet", "politiker"]
+
+# Console errors (and uncaught script errors) of the running test's pages: any of them fails
+# the test, a CSP violation included. Every page a browser test opens is watched.
+_console_errors: list[str] = []
+
+
+def watch_console(page) -> None:
+    """Record the page's console errors and uncaught exceptions for the running test."""
+
+    def on_console(message):
+        if message.type == "error":
+            _console_errors.append(f"{page.url}: {message.text}")
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: _console_errors.append(f"{page.url}: {error}"))
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -37,6 +53,25 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if here in Path(item.path).parents:
             item.add_marker(pytest.mark.browser)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item):
+    _console_errors.clear()
+    return (yield)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """Fail a test that passed when one of its pages wrote an error to the console."""
+    result = yield
+    if _console_errors:
+        errors = list(_console_errors)
+        _console_errors.clear()
+        raise AssertionError(
+            f"{len(errors)} console error(s) in the browser:\n" + "\n".join(errors)
+        )
+    return result
 
 
 @pytest.fixture
@@ -72,6 +107,7 @@ def page(browser):
     context = browser.new_context(locale="sv-SE")
     context.set_default_timeout(15_000)
     page = context.new_page()
+    watch_console(page)
     yield page
     context.close()
 
