@@ -271,3 +271,8 @@ def test_kommunledningskontorets_next_review_says_when_it_came_in_late(client_fo
     Submission.objects.filter(state="submitted").exclude(pk=submission.pk).update(state="approved")
     lead = text_of(section(start(client_for, "klk"), "s-nasta"))
     assert "Inlämnad efter sista dag (6 dagar)" in lead
+
+
+def test_a_readers_next_step_leads_and_the_latest_reports_follow(client_for, on):
+    html = start(client_for, "politiker")
+    assert html.index('id="s-nasta"') < html.index("Senast publicerade rapporter")
