@@ -62,7 +62,8 @@ def complete_input(submission, **overrides) -> cycle.FollowUpInput:
     return data
 
 
-def submitted(tertial, unit, users, who="namnd"):
+def submitted(tertial, unit, users, who="namnd", day=A_DAY_IT_IS_OPEN):
+    """The unit's follow-up, complete, handed in on `day` by `who`."""
     submission = cycle.submission_get_or_create(occasion=tertial, org_unit=unit)
     submission = cycle.followup_save(
         submission=submission,
@@ -70,7 +71,7 @@ def submitted(tertial, unit, users, who="namnd"):
         base_version=submission.version,
         data=complete_input(submission),
     )
-    return cycle.submission_submit(submission=submission, user=users[who], today=A_DAY_IT_IS_OPEN)
+    return cycle.submission_submit(submission=submission, user=users[who], today=day)
 
 
 # --- the suggested assessment ---------------------------------------------------------------
@@ -737,14 +738,7 @@ def test_starting_next_year_asks_first_and_counts_what_it_creates(client_for):
 
 
 def _handed_in_on(day, tertial, unit, users, who="namnd"):
-    submission = cycle.submission_get_or_create(occasion=tertial, org_unit=unit)
-    submission = cycle.followup_save(
-        submission=submission,
-        user=users[who],
-        base_version=submission.version,
-        data=complete_input(submission),
-    )
-    return cycle.submission_submit(submission=submission, user=users[who], today=day)
+    return submitted(tertial, unit, users, who=who, day=day)
 
 
 def test_a_late_hand_in_is_marked_with_its_days_on_the_review_pages(client_for, tertial, un, users):

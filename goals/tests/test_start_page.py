@@ -254,19 +254,12 @@ def test_the_start_page_makes_the_same_number_of_queries_for_a_larger_municipali
 
 
 def test_kommunledningskontorets_next_review_says_when_it_came_in_late(client_for, on, users):
-    from goals.tests.test_cycle import complete_input
+    from goals.tests.test_cycle import submitted
 
     tertial = occasion("tertial_report")
     un = OrgUnit.objects.get(code="UN")
-    submission = cycle.submission_get_or_create(occasion=tertial, org_unit=un)
-    submission = cycle.followup_save(
-        submission=submission,
-        user=users["namnd"],
-        base_version=submission.version,
-        data=complete_input(submission),
-    )
     late_day = tertial.deadline + datetime.timedelta(days=6)
-    cycle.submission_submit(submission=submission, user=users["namnd"], today=late_day)
+    submission = submitted(tertial, un, users, day=late_day)
     # Ours is the one that has waited longest.
     Submission.objects.filter(state="submitted").exclude(pk=submission.pk).update(state="approved")
     lead = text_of(section(start(client_for, "klk"), "s-nasta"))

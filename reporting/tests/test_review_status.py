@@ -6,8 +6,9 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.template.loader import render_to_string
 
-from goals import cycle, notices
-from goals.models import Assessment, OrgUnit, ReportingOccasion
+from goals import notices
+from goals.models import OrgUnit, ReportingOccasion
+from goals.tests.test_cycle import submitted
 from reporting import render
 
 pytestmark = pytest.mark.django_db
@@ -15,25 +16,8 @@ pytestmark = pytest.mark.django_db
 
 def _hand_in(occasion, unit, day):
     admin = get_user_model().objects.get(username="admin")
-    submission = cycle.submission_get_or_create(occasion=occasion, org_unit=unit)
-    suggestions = cycle.suggestions_for(submission)
-    data = cycle.FollowUpInput(
-        analysis="Analysen.",
-        assessments={
-            g.pk: {
-                "level": suggestions.get(g.pk, Assessment.NOT_ASSESSED),
-                "forecast_level": Assessment.PARTLY,
-                "justification": "",
-                "comment": "",
-            }
-            for g in cycle.goals_for(submission)
-        },
-    )
     with notices.suppressed():
-        submission = cycle.followup_save(
-            submission=submission, user=admin, base_version=submission.version, data=data
-        )
-        return cycle.submission_submit(submission=submission, user=admin, today=day)
+        return submitted(occasion, unit, {"admin": admin}, who="admin", day=day)
 
 
 @pytest.mark.parametrize(("days", "words"), [(0, None), (2, "(2 dagar)"), (1, "(1 dag)")])
