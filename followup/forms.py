@@ -14,7 +14,8 @@ from goals.forms import (
     PriorityFormSet,
     SubmissionForm,
 )
-from goals.models import Measurement, OrgUnit, ReportingOccasion, Submission
+from goals.models import GoalAssessment, Measurement, OrgUnit, ReportingOccasion, Submission
+from goals.selectors import submit_gaps
 from governance.followup import AssignmentStatusForms
 
 # The form's ~285 fields are written by FastWidgetRenderer (the same markup as Django's
@@ -36,6 +37,7 @@ def build_forms(request, *, occasion, unit, submission, context, data=None):
     forms["assessments"] = {}
     forms["activities"] = {}
     forms["priorities"] = None
+    forms["status"] = {}  # indicator id -> rules.target_status
     forms["assignments"] = AssignmentStatusForms(
         data, occasion=occasion, unit=unit, submission=submission, user=request.user
     )
@@ -98,6 +100,7 @@ def build_forms(request, *, occasion, unit, submission, context, data=None):
             initial=initial,
             form_kwargs={"goals": context["goals"]},
         )
+    resuggest(forms, context)  # as saved; validate() counts the values as typed
     return forms
 
 
@@ -111,33 +114,101 @@ def all_forms(forms):
         yield from forms["priorities"].forms
 
 
+def _outcomes(forms, context) -> dict:
+    """Each indicator's outcome as the page counts it: as typed once its form is validated
+    (an imported, e.g. Kolada, value stays when its field is left empty), else as saved."""
+    values = {}
+    for goal in context["goals"]:
+        for i in goal.plan_indicators:
+            saved = i.outcome.value if i.outcome else None
+            typed = getattr(forms["measurements"].get(i.pk), "cleaned_data", None)
+            if typed is None:
+                values[i.pk] = saved
+                continue
+            # A value that is no number counts as missing, whatever else the row holds.
+            value = typed.get("value")
+            if value is None and i.outcome and i.outcome.source != Measurement.Source.MANUAL:
+                value = saved
+            values[i.pk] = value
+    return values
+
+
 def resuggest(forms, context):
-    """Suggestions from the values as typed, so an override is checked against them."""
-    values = {
-        pk: f.cleaned_data.get("value") if f.is_valid() else None
-        for pk, f in forms["measurements"].items()
-    }
+    """Per indicator whether it reaches its target, per goal the suggestion: from the values
+    as typed, so that an override is checked against them and the page shows its basis.
+    static/js/followup-suggest.js applies the same rule in the browser as they are typed."""
+    values = _outcomes(forms, context)
+    forms["status"] = {}
     for goal in context["goals"]:
-        for i in goal.followup_indicators:
-            # An imported (e.g. Kolada) value stays when its field is left empty.
-            if (
-                values.get(i.pk) is None
-                and i.outcome
-                and i.outcome.source != Measurement.Source.MANUAL
-            ):
-                values[i.pk] = i.outcome.value
-    for goal in context["goals"]:
-        if not goal.followup_indicators:
-            continue
-        pairs = [
-            (
-                values.get(i.pk),
-                i.year_target.value if i.year_target else None,
-                i.higher_is_better,
+        pairs = []
+        for i in goal.plan_indicators:
+            target = i.year_target.value if i.year_target else None
+            forms["status"][i.pk] = rules.target_status(
+                value=values[i.pk], target=target, higher_is_better=i.higher_is_better
             )
-            for i in goal.followup_indicators
-        ]
-        forms["assessments"][goal.pk].suggested = rules.suggest_assessment(pairs)
+            pairs.append((values[i.pk], target, i.higher_is_better))
+        if goal.pk in forms["assessments"]:
+            forms["assessments"][goal.pk].suggested = rules.suggest_assessment(pairs)
+
+
+def typed_gaps(forms, context, *, occasion) -> list:
+    """What the values as posted lack before they can be handed in (selectors.submit_gaps),
+    also when some of them are refused: one attempt lists everything."""
+    assessments = {}
+    for goal in context["goals"]:
+        form = forms["assessments"][goal.pk]
+        form.is_valid()  # validate() stops at the first refused form; each is read here
+        typed = form.cleaned_data
+        assessments[goal.pk] = GoalAssessment(
+            level=typed.get("level", ""),
+            justification=typed.get("justification", ""),
+            forecast_level=typed.get("forecast_level", ""),
+            suggested_level=form.suggested,
+        )
+    followed = set()
+    for pk, form in forms["activities"].items():
+        form.is_valid()
+        if form.cleaned_data.get("status"):
+            followed.add(pk)
+    return submit_gaps(
+        occasion=occasion,
+        goals=context["goals"],
+        assessments=assessments,
+        activities=context["activities"],
+        followed=followed,
+    )
+
+
+def _gap_form(forms, gap):
+    if gap.goal_id is not None:
+        form = forms["assessments"].get(gap.goal_id)
+    else:
+        form = forms["activities"].get(gap.activity_id)
+    return form if form is not None and gap.field in form.fields else None
+
+
+def mark_gaps(forms, gaps) -> None:
+    """Each gap said under its field (aria-invalid, aria-describedby) and so listed in the
+    error summary; a field that has an error already keeps that one."""
+    for gap in gaps:
+        form = _gap_form(forms, gap)
+        if form is None:
+            continue
+        errors = form.errors  # a bound form is validated once; an unbound one has none
+        if gap.field in errors:
+            continue
+        errors[gap.field] = form.error_class([gap.error], renderer=form.renderer)
+        form._describe()
+
+
+def gap_links(forms, gaps) -> list[dict]:
+    """The gaps as a list to show: each its text and a link to its field."""
+    links = []
+    for gap in gaps:
+        form = _gap_form(forms, gap)
+        href = f"#{form[gap.field].auto_id}" if form is not None else ""
+        links.append({"text": gap.text, "href": href})
+    return links
 
 
 def followup_input(forms) -> cycle.FollowUpInput:

@@ -30,11 +30,20 @@ from governance.followup import (
     frozen_assignment_rows,
 )
 
-from .forms import all_forms, build_forms, followup_input, validate
+from .forms import (
+    all_forms,
+    build_forms,
+    followup_input,
+    gap_links,
+    mark_gaps,
+    typed_gaps,
+    validate,
+)
 from .services import followup_save
 
 TYPED_KEY = "review_typed"
 UNITS_NOT_IN_KEY = "followup_units_not_in"
+SUBMIT_REFUSED_KEY = "followup_submit_refused"
 ANSWER_KEY = "answer_typed"
 # A refused comment or reason comes back in its field after the redirect; a text longer than
 # this is cut in what comes back (it is refused as too long anyway, and the session stays small).
@@ -139,6 +148,7 @@ def followup_edit(request, occasion_id, code):
             context=context,
             data=request.POST,
         )
+        submitting = request.POST.get("action") == "submit"
         if validate(forms, context):
             target = submission or cycle.submission_get_or_create(occasion=occasion, org_unit=unit)
             base = forms["main"].base_version
@@ -176,26 +186,23 @@ def followup_edit(request, occasion_id, code):
                 messages.error(request, getattr(exc, "message", None) or "; ".join(exc.messages))
                 status = 400
             else:
-                waiting_for = context["units_not_in"]
                 unconfirmed = (
-                    request.POST.get("action") == "submit"
-                    and bool(waiting_for)
+                    submitting
+                    and bool(context["units_not_in"])
                     and request.POST.get("lamna_in_anda") != "1"
-                )
-                units_words = (
-                    _units_not_in_words(waiting_for)
-                    + " Kryssa i ”Lämna in ändå” om nämnden ska lämna in utan dem."
-                    if unconfirmed
-                    else ""
                 )
                 if unconfirmed:
                     request.session[UNITS_NOT_IN_KEY] = True  # marked beside the box
                     if not selectors.missing_for_submit(target):
+                        request.session[SUBMIT_REFUSED_KEY] = True  # listed at the top too
                         messages.error(
-                            request, f"Utkastet är sparat men inte inlämnat: {units_words}"
+                            request,
+                            "Utkastet är sparat men inte inlämnat: "
+                            + _units_not_in_words(context["units_not_in"])
+                            + " Kryssa i ”Lämna in ändå” om nämnden ska lämna in utan dem.",
                         )
                         return redirect(request.path + "#inlamning")
-                if request.POST.get("action") == "submit":
+                if submitting:
                     try:
                         cycle.submission_submit(submission=target, user=request.user)
                     except cycle.MoveRefused as refused:
@@ -203,28 +210,40 @@ def followup_edit(request, occasion_id, code):
                             request,
                             f"Utkastet är sparat men kunde inte lämnas in: {refused.message}",
                         )
-                        # Everything at once: what is missing, and the units not in.
-                        request.session["followup_problems"] = list(refused.problems) + (
-                            [units_words] if unconfirmed else []
-                        )
-                        return redirect(request.path + "#inlamning")
+                        if not refused.problems:
+                            return redirect(request.path)
+                        # Everything at once: the page marks every gap of the saved draft
+                        # (which is what was posted) and lists them at the top.
+                        request.session[SUBMIT_REFUSED_KEY] = True
+                        return redirect(request.path + "#felsammanfattning")
                     messages.success(request, "Uppföljningen är inlämnad för granskning.")
                 else:
                     messages.success(request, "Utkastet är sparat.")
                 return redirect(request.path)
-        else:
-            status = 200
+        elif submitting:
+            # Refused values are not saved, but what a hand-in would lack besides is listed
+            # with them, counted from the values as posted.
+            mark_gaps(forms, typed_gaps(forms, context, occasion=occasion))
+            context["submit_refused"] = True
+            if context["units_not_in"] and request.POST.get("lamna_in_anda") != "1":
+                context["units_not_in_refused"] = True
         context["forms"] = forms
+        context["unsaved"] = True
     else:
         context["forms"] = build_forms(
             request, occasion=occasion, unit=unit, submission=submission, context=context
         )
         _show_frozen(context, submission=submission, user=request.user)
-    context["problems"] = request.session.pop("followup_problems", None) or (
-        selectors.missing_for_submit(submission, loaded=context)
-        if submission is not None and can_write
+    gaps = (
+        selectors.saved_gaps(submission, loaded=context)
+        if submission is not None and can_write and not context.get("unsaved")
         else []
     )
+    if request.method == "GET" and request.session.pop(SUBMIT_REFUSED_KEY, False) and can_write:
+        mark_gaps(context["forms"], gaps)
+        context["submit_refused"] = True
+    # The box at the bottom: what the saved draft lacks (never what the page holds unsaved).
+    context["problems"] = gap_links(context["forms"], gaps)
     context["error_forms"] = [f for f in all_forms(context["forms"]) if f.errors]
     priorities = context["forms"]["priorities"]
     if request.method == "POST" and priorities is not None and priorities.non_form_errors():

@@ -18,6 +18,37 @@ def indicator_reaches_target(*, value, target, higher_is_better: bool) -> bool:
     return value >= target if higher_is_better else value <= target
 
 
+@dataclass(frozen=True)
+class TargetStatus:
+    """Whether one indicator's outcome reaches its target, in the status vocabulary:
+    `level` is the css modifier (.assessment--<level>), `symbol` and `label` are shown."""
+
+    key: str
+    level: str
+    symbol: str
+    label: str
+
+
+TARGET_STATUSES = (
+    TargetStatus("reached", Assessment.FULFILLED, "●", "Når målet"),
+    TargetStatus("not_reached", Assessment.NOT_FULFILLED, "✕", "Når inte målet"),
+    TargetStatus("no_outcome", Assessment.NOT_ASSESSED, "–", "Utfall saknas"),
+    TargetStatus("no_target", Assessment.NOT_ASSESSED, "–", "Målvärde saknas"),
+)
+
+
+def target_status(*, value, target, higher_is_better: bool) -> str:
+    """The key of the TargetStatus of one indicator; the suggestion counts the first two."""
+    if value is None:
+        return "no_outcome"
+    if target is None:
+        return "no_target"
+    reached = indicator_reaches_target(
+        value=value, target=target, higher_is_better=higher_is_better
+    )
+    return "reached" if reached else "not_reached"
+
+
 def suggest_assessment(pairs) -> str:
     """pairs: (value, target, higher_is_better) per indicator; None where missing."""
     judged = [

@@ -31,6 +31,7 @@ from .common import (  # noqa: F401
 )
 from .followup import (  # noqa: F401
     REVIEW_UNITS_SHOWN,
+    Gap,
     ReviewCell,
     ReviewRow,
     RollupRow,
@@ -41,6 +42,8 @@ from .followup import (  # noqa: F401
     is_expected,
     missing_for_submit,
     review_overview,
+    saved_gaps,
+    submit_gaps,
     suggestions_for,
 )
 from .history import (  # noqa: F401

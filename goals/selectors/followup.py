@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count
+from django.db.models import Count, Q
 
 from ..models import (
     Activity,
@@ -19,8 +19,10 @@ from ..models import (
     Submission,
 )
 from ..permissions import access_for, subtree_q, tree_order
-from ..rules import SUGGESTION_RULE, followup_state, suggest_assessment
+from ..rules import SUGGESTION_RULE, TARGET_STATUSES, followup_state, suggest_assessment
 from .common import in_steering_q, set_year_target, year_targets
+
+ASSESSMENT_LEVELS = tuple(level for level, _label in Assessment.choices)
 
 
 def goals_for(submission: Submission) -> list[DirectionGoal]:
@@ -94,41 +96,105 @@ def suggestions_for(submission: Submission) -> dict[int, str]:
     return {goal_id: suggest_assessment(p) for goal_id, p in pairs.items()}
 
 
-def missing_for_submit(submission: Submission, *, loaded: dict | None = None) -> list[str]:
-    """What must be filled in before the follow-up can be submitted.
+@dataclass(frozen=True)
+class Gap:
+    """One thing that must be filled in before a follow-up can be handed in.
+
+    `text` names it in a list ("UN-HK-1: bedömning saknas"); `error` is said under its field;
+    the field is `field` of the goal's assessment (goal_id) or of the activity's follow-up
+    (activity_id).
+    """
+
+    text: str
+    error: str
+    field: str
+    goal_id: int | None = None
+    activity_id: int | None = None
+
+
+def submit_gaps(*, occasion: ReportingOccasion, goals, assessments: dict, activities, followed):
+    """Every gap at once, per goal every field: a hand-in should take one refusal, not one
+    per rule.
+
+    `assessments`: goal id -> a GoalAssessment (saved, or unsaved from the values as typed);
+    `followed`: the ids of the activities that have a status.
+    """
+    gaps = []
+    if not occasion.is_follow_up:
+        return gaps  # the plan itself is what is handed in
+    for goal in goals:
+        assessment = assessments.get(goal.pk)
+        level = assessment.level if assessment is not None else ""
+        if not level:
+            gaps.append(
+                Gap(f"{goal.code}: bedömning saknas", "Välj en bedömning.", "level", goal.pk)
+            )
+        elif assessment.overridden and not assessment.justification.strip():
+            gaps.append(
+                Gap(
+                    f"{goal.code}: motivering till avvikande bedömning saknas",
+                    "Motivera varför bedömningen avviker från den föreslagna "
+                    f"({Assessment(assessment.suggested_level).label}).",
+                    "justification",
+                    goal.pk,
+                )
+            )
+        if occasion.is_mid_year and not (assessment is not None and assessment.forecast_level):
+            gaps.append(
+                Gap(
+                    f"{goal.code}: prognos för helåret saknas",
+                    "Välj en prognos för helåret.",
+                    "forecast_level",
+                    goal.pk,
+                )
+            )
+    for activity in activities:
+        if activity.pk not in followed:
+            gaps.append(
+                Gap(
+                    f"Aktiviteten ”{activity.title}”: status saknas",
+                    "Välj en status.",
+                    "status",
+                    activity_id=activity.pk,
+                )
+            )
+    return gaps
+
+
+def saved_gaps(submission: Submission, *, loaded: dict | None = None) -> list[Gap]:
+    """What the saved follow-up lacks before it can be submitted.
 
     `loaded`: the follow-up page's selectors.followup_context of this (editable) submission,
     whose goals, assessments, activities and follow-ups are then not read again.
     """
-    problems = []
     if not submission.occasion.is_follow_up:
-        return problems  # the plan itself is what is handed in
+        return []
     if loaded is not None:
-        assessments = loaded["assessments"]
-    else:
-        assessments = {
+        return submit_gaps(
+            occasion=submission.occasion,
+            goals=loaded["goals"],
+            assessments=loaded["assessments"],
+            activities=loaded["activities"],
+            followed=set(loaded["followups"]),
+        )
+    return submit_gaps(
+        occasion=submission.occasion,
+        goals=goals_for(submission),
+        assessments={
             a.direction_goal_id: a for a in GoalAssessment.objects.filter(submission=submission)
-        }
-    for goal in loaded["goals"] if loaded is not None else goals_for(submission):
-        assessment = assessments.get(goal.pk)
-        if assessment is None or not assessment.level:
-            problems.append(f"{goal.code}: bedömning saknas")
-        elif assessment.overridden and not assessment.justification.strip():
-            problems.append(f"{goal.code}: motivering till avvikande bedömning saknas")
-        elif submission.occasion.is_mid_year and not assessment.forecast_level:
-            problems.append(f"{goal.code}: prognos för helåret saknas")
-    if loaded is not None:
-        followed = set(loaded["followups"])
-    else:
-        followed = set(
+        },
+        activities=activities_for(submission),
+        followed=set(
             ActivityFollowUp.objects.filter(submission=submission).values_list(
                 "activity_id", flat=True
             )
-        )
-    for activity in loaded["activities"] if loaded is not None else activities_for(submission):
-        if activity.pk not in followed:
-            problems.append(f"Aktiviteten ”{activity.title}”: status saknas")
-    return problems
+        ),
+    )
+
+
+def missing_for_submit(submission: Submission, *, loaded: dict | None = None) -> list[str]:
+    """What must be filled in before the follow-up can be submitted, in words."""
+    return [gap.text for gap in saved_gaps(submission, loaded=loaded)]
 
 
 @dataclass
@@ -168,14 +234,22 @@ def followup_context(*, occasion: ReportingOccasion, unit: OrgUnit, submission, 
         .prefetch_related(year_targets(year))
         .order_by("code")
     )
-    measurements = {
-        m.indicator_id: m
-        for m in Measurement.objects.filter(occasion=occasion, indicator__in=indicators)
-    }
+    # This occasion's outcomes and last year's (its annual report's) in one query.
+    measurements, last_year = {}, {}
+    for m in Measurement.objects.filter(
+        Q(occasion=occasion)
+        | Q(
+            occasion__plan_year__year=year - 1,
+            occasion__kind=ReportingOccasion.Kind.ANNUAL_REPORT,
+        ),
+        indicator__in=indicators,
+    ):
+        (measurements if m.occasion_id == occasion.pk else last_year)[m.indicator_id] = m
     by_goal: dict[int, list] = {g.pk: [] for g in goals}
     for indicator in indicators:
         set_year_target(indicator)
         indicator.outcome = measurements.get(indicator.pk)
+        indicator.last_year_outcome = last_year.get(indicator.pk)
         by_goal[indicator.direction_goal_id].append(indicator)
     for goal in goals:
         goal.plan_indicators = by_goal[goal.pk]
@@ -277,6 +351,9 @@ def followup_context(*, occasion: ReportingOccasion, unit: OrgUnit, submission, 
         "suggestions": suggestions,
         "frozen": frozen,
         "suggestion_rule": SUGGESTION_RULE,
+        "last_year": year - 1,
+        "target_statuses": TARGET_STATUSES,
+        "assessment_levels": ASSESSMENT_LEVELS,
         "activities": activities,
         "followups": followups,
         "comments": comments,
