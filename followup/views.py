@@ -159,7 +159,7 @@ def followup_edit(request, occasion_id, code):
                 # Opened before anyone had started, and nobody has saved since: go ahead.
                 # (Someone else's save would have counted the version past 1.)
                 base = 1
-            resolving = comment_pressed(request.POST, RESOLVE_ACTION)
+            resolving = _open_comment(context, comment_pressed(request.POST, RESOLVE_ACTION))
             try:
                 target = followup_save(
                     submission=target,
@@ -168,7 +168,7 @@ def followup_edit(request, occasion_id, code):
                     data=followup_input(forms),
                     assignment_forms=forms["assignments"],
                     answers=answers_input(answers),
-                    resolve=_open_comment(context, resolving),
+                    resolve=resolving,
                 )
             except services.StaleEdit as stale:
                 forms, status = _conflict(request, context, stale, forms, answers, posted), 409
@@ -213,11 +213,11 @@ def followup_edit(request, occasion_id, code):
                     pk = comment_pressed(request.POST, ANSWER_ACTION)
                     messages.success(request, "Svaret är sparat. " + DRAFT_SAVED_TOO)
                     return redirect(f"{request.path}#kommentar-{pk}")
-                elif resolving and _open_comment(context, resolving):
+                elif resolving is not None:
                     messages.success(
                         request, "Kommentaren är markerad som löst. " + DRAFT_SAVED_TOO
                     )
-                    return redirect(f"{request.path}#kommentar-{resolving}")
+                    return redirect(f"{request.path}#kommentar-{resolving.pk}")
                 else:
                     messages.success(request, "Utkastet är sparat.")
                 return redirect(request.path)

@@ -177,6 +177,9 @@ def test_marking_a_comment_resolved_saves_the_edits_typed_too(client_for, return
     submission.refresh_from_db()
     assert comment.resolved_at is not None
     assert submission.analysis == "Ny analys före lösningen."
+    assert response["Location"].endswith(f"#kommentar-{comment.pk}")
+    shown = client.get(response["Location"].split("#")[0]).content.decode()
+    assert "Kommentaren är markerad som löst." in shown
 
 
 def test_an_answer_typed_is_saved_by_spara_utkast_and_by_spara_och_lamna_in(client_for, returned):
