@@ -1,8 +1,8 @@
 /* Warns before leaving a page whose form holds changes that are not saved.
  *
  * Every form sent with POST counts, unless it says data-unsaved="off". A form the server sent
- * back unsaved (a conflict, an error) says data-unsaved="dirty": it counts as changed from
- * the start. Sending a form does not warn about that form itself; a change in another form
+ * back unsaved (a conflict, an error) says data-unsaved="dirty", or the page shows an error
+ * summary or a conflict: it counts as changed from the start. Sending a form does not warn about that form itself; a change in another form
  * of the page, which would be lost, still does. Progressive enhancement: without JavaScript
  * nothing warns, and nothing else changes. The choices after a conflict ("Behåll deras" /
  * "Använd mitt") put the chosen value into the field they belong to.
@@ -28,8 +28,19 @@
     return el.value !== el.defaultValue;
   }
 
+  // A page the server sent back with an error summary or a conflict holds what was typed,
+  // unsaved, as its fields' starting values: every form with fields counts as changed.
+  var sentBack = document.querySelector(".error-summary, .conflict") !== null;
+
+  function hasFields(form) {
+    return Array.prototype.some.call(form.elements, function (el) {
+      return el.name && ["hidden", "submit", "button", "reset", "image"].indexOf(el.type) === -1;
+    });
+  }
+
   function formChanged(form) {
     if (form.dataset.unsaved === "dirty") return true;
+    if (sentBack && hasFields(form)) return true;
     return Array.prototype.some.call(form.elements, fieldChanged);
   }
 

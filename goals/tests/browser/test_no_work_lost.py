@@ -241,3 +241,25 @@ def test_the_reviewer_returns_to_the_goal_and_sees_what_changed(demo, live_serve
     expect(goal_section(page, goals[-1])).to_contain_text("Och skrivandet?")
     expect(goal_section(page, goals[-1])).to_be_in_viewport()
     assert page.evaluate("window.scrollY") > 0
+
+
+def test_a_planning_form_with_changes_warns_before_leaving(demo, live_server, page):
+    from goals.models import DirectionGoal
+
+    goal = DirectionGoal.objects.filter(committee__code="UN").order_by("code").first()
+    url = live_server.url
+    login(page, url, "namnd")
+    page.goto(f"{url}/planer/mal/{goal.pk}/andra/")
+    dialogs = []
+
+    def stay(dialog):
+        dialogs.append(dialog.type)
+        dialog.dismiss()
+
+    page.on("dialog", stay)
+    title = page.get_by_role("textbox").first
+    title.fill(title.input_value() + " (ändrad)")
+    page.get_by_role("navigation", name="Huvudmeny").get_by_role("link", name="Start").click()
+    page.wait_for_timeout(500)
+    assert dialogs == ["beforeunload"]
+    assert "/andra/" in page.url
