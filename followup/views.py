@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from core.conflict import CONFLICT_MESSAGE
+from core.conflict import CONFLICT_MESSAGE, apply_choices, conflict_message
 from core.formats import parse_id
 from goals import cycle, frozen, selectors, services
 from goals.models import (
@@ -30,6 +30,14 @@ from governance.followup import (
     frozen_assignment_rows,
 )
 
+from .answers import (
+    ANSWER_ACTION,
+    RESOLVE_ACTION,
+    answer_forms,
+    answers_input,
+    comment_pressed,
+)
+from .conflict import followup_conflicts
 from .forms import (
     all_forms,
     build_forms,
@@ -140,22 +148,28 @@ def followup_edit(request, occasion_id, code):
                 f"Uppföljningen är {submission.get_state_display().lower()} och kan inte ändras.",
             )
             return redirect(request.path)
+        # A save after a conflict: each listed field as its radio button chose.
+        posted = apply_choices(request.POST)
         forms = build_forms(
             request,
             occasion=occasion,
             unit=unit,
             submission=submission,
             context=context,
-            data=request.POST,
+            data=posted,
         )
         submitting = request.POST.get("action") == "submit"
-        if validate(forms, context):
+        answers = answer_forms(context["comments"], data=posted) if can_write else {}
+        context["answer_forms"] = answers
+        answers_valid = not [f for f in answers.values() if not f.is_valid()]  # each validated
+        if validate(forms, context) and answers_valid:
             target = submission or cycle.submission_get_or_create(occasion=occasion, org_unit=unit)
             base = forms["main"].base_version
             if submission is None and base == 0 and target.version == 1:
                 # Opened before anyone had started, and nobody has saved since: go ahead.
                 # (Someone else's save would have counted the version past 1.)
                 base = 1
+            resolving = _open_comment(context, comment_pressed(request.POST, RESOLVE_ACTION))
             try:
                 target = followup_save(
                     submission=target,
@@ -163,25 +177,11 @@ def followup_edit(request, occasion_id, code):
                     base_version=base,
                     data=followup_input(forms),
                     assignment_forms=forms["assignments"],
+                    answers=answers_input(answers),
+                    resolve=resolving,
                 )
             except services.StaleEdit as stale:
-                messages.error(request, CONFLICT_MESSAGE)
-                data = request.POST.copy()
-                data["version"] = str(stale.current.version)
-                forms = build_forms(
-                    request,
-                    occasion=occasion,
-                    unit=unit,
-                    submission=stale.current,
-                    context=context,
-                    data=data,
-                )
-                for f in all_forms(forms):
-                    f.is_valid()
-                context["conflict"] = selectors.history_entries(
-                    stale.current, since_version=stale.base_version
-                )
-                status = 409
+                forms, status = _conflict(request, context, stale, forms, answers, posted), 409
             except (ValidationError, cycle.MoveRefused, PublishedError) as exc:
                 messages.error(request, getattr(exc, "message", None) or "; ".join(exc.messages))
                 status = 400
@@ -217,6 +217,15 @@ def followup_edit(request, occasion_id, code):
                         request.session[SUBMIT_REFUSED_KEY] = True
                         return redirect(request.path + "#felsammanfattning")
                     messages.success(request, "Uppföljningen är inlämnad för granskning.")
+                elif comment_pressed(request.POST, ANSWER_ACTION):
+                    pk = comment_pressed(request.POST, ANSWER_ACTION)
+                    messages.success(request, "Svaret är sparat. " + DRAFT_SAVED_TOO)
+                    return redirect(f"{request.path}#kommentar-{pk}")
+                elif resolving is not None:
+                    messages.success(
+                        request, "Kommentaren är markerad som löst. " + DRAFT_SAVED_TOO
+                    )
+                    return redirect(f"{request.path}#kommentar-{resolving.pk}")
                 else:
                     messages.success(request, "Utkastet är sparat.")
                 return redirect(request.path)
@@ -233,6 +242,7 @@ def followup_edit(request, occasion_id, code):
         context["forms"] = build_forms(
             request, occasion=occasion, unit=unit, submission=submission, context=context
         )
+        context["answer_forms"] = answer_forms(context["comments"]) if can_write else {}
         _show_frozen(context, submission=submission, user=request.user)
     gaps = (
         selectors.saved_gaps(submission, loaded=context)
@@ -244,13 +254,73 @@ def followup_edit(request, occasion_id, code):
         context["submit_refused"] = True
     # The box at the bottom: what the saved draft lacks (never what the page holds unsaved).
     context["problems"] = gap_links(context["forms"], gaps)
-    context["error_forms"] = [f for f in all_forms(context["forms"]) if f.errors]
+    context["answer_errors"] = [f for f in context["answer_forms"].values() if f.errors]
+    context["error_forms"] = [f for f in all_forms(context["forms"]) if f.errors] + context[
+        "answer_errors"
+    ]
+    # What the page holds is not saved (a conflict, an error): leaving it warns (unsaved.js).
+    context["unsaved"] = request.method == "POST"
     priorities = context["forms"]["priorities"]
     if request.method == "POST" and priorities is not None and priorities.non_form_errors():
         messages.error(
             request, "Prioriteringarna kunde inte läsas. Ladda om sidan och försök igen."
         )
     return render(request, "goals/followup_edit.html", context, status=status)
+
+
+DRAFT_SAVED_TOO = "Det du ändrat i uppföljningen är sparat som utkast."
+
+
+def _open_comment(context, pk):
+    """The open comment `pk` of this follow-up, from the page's comments, or None."""
+    if pk is None:
+        return None
+    comments = (c for rows in context["comments"].values() for c in rows)
+    return next((c for c in comments if c.pk == pk and not c.resolved_at), None)
+
+
+def _conflict(request, context, stale, forms, answers, posted):
+    """Someone saved first: the form again, each field they changed with theirs and yours.
+
+    Where the user did not touch a field, it takes their value; "Spara igen" then keeps
+    every change of theirs that the user did not choose to replace.
+    """
+    data = posted.copy()
+    data["version"] = str(stale.current.version)
+    found = followup_conflicts(
+        forms=forms,
+        answer_forms=answers,
+        context=context,
+        current=stale.current,
+        base_version=stale.base_version,
+        data=data,
+        user=request.user,
+    )
+    rebuilt = build_forms(
+        request,
+        occasion=context["occasion"],
+        unit=context["unit"],
+        submission=stale.current,
+        context=context,
+        data=data,
+    )
+    for f in all_forms(rebuilt):
+        f.is_valid()
+    context["answer_forms"] = answer_forms(context["comments"], data=data)
+    for f in context["answer_forms"].values():
+        f.is_valid()
+    context["field_conflicts"] = found["fields"] if found else []
+    context["conflict_names"] = (found["names"] if found else []) or ["någon annan"]
+    if found and found["names"]:
+        messages.error(request, conflict_message(found["names"]))
+    else:
+        messages.error(request, CONFLICT_MESSAGE)
+    if not context["field_conflicts"]:
+        # Nothing field by field to show (an unknown version): what changed, as before.
+        context["conflict"] = selectors.history_entries(
+            stale.current, since_version=stale.base_version
+        )
+    return rebuilt
 
 
 def _units_not_in_words(units) -> str:
@@ -363,10 +433,12 @@ def review_submission(request, pk):
     access = access_for(request.user)
     if request.method == "POST":
         action = request.POST.get("action", "")
+        back = ""  # where on the page the reviewer was: the goal commented on
         try:
             if action == "comment":
                 goal_id = parse_id(request.POST.get("direction_goal"))
                 goal = DirectionGoal.objects.filter(pk=goal_id).first() if goal_id else None
+                back = f"#mal-{goal.pk}" if goal else "#allmanna-kommentarer"
                 cycle.comment_add(
                     submission=submission,
                     user=request.user,
@@ -402,7 +474,7 @@ def review_submission(request, pk):
             _keep_typed(request, submission=submission, action=action, error=refused.message)
         except PublishedError as exc:
             messages.error(request, exc.messages[0])
-        return redirect(reverse("review_submission", args=[submission.pk]))
+        return redirect(reverse("review_submission", args=[submission.pk]) + back)
     context = selectors.followup_context(
         occasion=submission.occasion, unit=unit, submission=submission, user=request.user
     )
@@ -412,6 +484,7 @@ def review_submission(request, pk):
     context.update(
         {
             "typed": typed,
+            "answer_forms": {},  # answers are written on the follow-up form, not here
             "typed_answer": request.session.pop(ANSWER_KEY, None) or {},
             "typed_general": typed.get("field") == "text" and not typed.get("goal"),
             "typed_goal": typed.get("goal") if typed.get("field") == "text" else None,
@@ -425,6 +498,10 @@ def review_submission(request, pk):
                 occasion=submission.occasion, unit=unit, submission=submission, user=request.user
             ),
         }
+    )
+    # Handed in again after a return: what changed since the previous hand-in.
+    context["changes"] = selectors.changes_since_last_submission(
+        submission=submission, context=context
     )
     _show_frozen(context, submission=submission, user=request.user)
     return render(request, "goals/review_submission.html", context)

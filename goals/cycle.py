@@ -404,7 +404,36 @@ def comment_answer(*, comment: ReviewComment, user, answer: str):
         comment.answered_at = timezone.now()
         comment._history_user = user
         comment.save()
+        # The answer is part of the follow-up: a form opened before it sees a new version.
+        current.version += 1
+        current._history_user = user
+        current.save(update_fields=["version"])
     return comment
+
+
+def comment_answers_save(*, submission: Submission, user, answers: dict[int, str]) -> list:
+    """The answers typed in the follow-up form, saved with it (followup/services).
+
+    Called inside the follow-up's versioned save, whose version check covers them. Only
+    open comments of this follow-up take an answer; an emptied field takes the answer back.
+    Returns the comments whose answer changed.
+    """
+    _require_editor(submission, user)
+    changed = []
+    comments = ReviewComment.objects.filter(
+        submission=submission, pk__in=list(answers), resolved_at__isnull=True
+    )
+    for comment in comments:
+        answer = _text(answers[comment.pk])
+        if answer == comment.answer:
+            continue
+        comment.answer = answer
+        comment.answered_by = user if answer else None
+        comment.answered_at = timezone.now() if answer else None
+        comment._history_user = user
+        comment.save()
+        changed.append(comment)
+    return changed
 
 
 def comment_resolve(*, comment: ReviewComment, user):

@@ -76,6 +76,13 @@ from .planning import (  # noqa: F401
     planning_overview,
     planning_todo,
 )
+from .snapshot import (  # noqa: F401
+    ChangeRow,
+    Snapshot,
+    changes_since_last_submission,
+    followup_snapshot,
+    version_saved_at,
+)
 from .start import (  # noqa: F401
     FIRST_SHOWN,
     FollowUpTodo,
