@@ -1,7 +1,7 @@
 """make bench: the main pages' SQL queries and server time, at demo and at large scale.
 
-For six pages (the chain, a committee's plan editor, a unit's plan, a committee's follow-up
-form at the open occasion, the review overview and the report library) it prints the
+For seven pages (the chain, a committee's plan editor, a unit's plan, a committee's follow-up
+form at the open occasion, the review overview, the report library and a search) it prints the
 number of SQL queries with the Danderyd demo and with the large synthetic municipality
 (`demo.large.load_large`: 30 committees, 1 000 units, 20 000 activities) — they must be
 equal and at most 25 — and the median and p95 server time over --runs requests at large
@@ -53,6 +53,7 @@ PAGES = [
     ("followup", "Uppföljning, nämnd /uppfoljning/…/"),
     ("review", "Granskning /granskning/"),
     ("reports", "Rapportbiblioteket /rapporter/"),
+    ("search", "Sök /sok/?q=nämnd"),
 ]
 
 
@@ -153,6 +154,8 @@ def page_urls(scale: str) -> dict:
         ),
         "review": (p["reviewer"], reverse("review")),
         "reports": (p["reviewer"], reverse("reports")),
+        # A word in every kind's names at both scales, with Swedish letters.
+        "search": (p["reviewer"], reverse("search") + "?q=n%C3%A4mnd"),
         "floor": (p["reviewer"], "/bench-ok/"),
     }
 

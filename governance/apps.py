@@ -11,6 +11,9 @@ class GovernanceConfig(AppConfig):
         from goals.frozen import followup_freezing
 
         from .followup import freeze_assignments
+        from .search import register as register_search
 
         # A published follow-up keeps its assignments as they stood when it was published.
         followup_freezing.connect(freeze_assignments, dispatch_uid="governance.freeze_assignments")
+        # Documents and assignments are found by the chain's search, which goals owns.
+        register_search()

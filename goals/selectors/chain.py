@@ -7,6 +7,7 @@ from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
 from ..models import (
     Activity,
     DirectionGoal,
+    GoalAssessment,
     Measurement,
     OrgUnit,
     OverarchingGoal,
@@ -14,10 +15,11 @@ from ..models import (
     ReportingOccasion,
     StrategicArea,
     Strategy,
+    Submission,
     Target,
     Vision,
 )
-from ..permissions import Access, access_for
+from ..permissions import Access, access_for, is_within
 from .common import (
     _indicator_prefetch,
     activities_visible_to,
@@ -34,12 +36,19 @@ from .common import (
 class CommitteeGoals:
     committee: OrgUnit
     goals: list[DirectionGoal] = field(default_factory=list)
+    # Folded open where the user works (their committee, or the one they chose).
+    open: bool = False
 
 
 @dataclass
 class AreaNode:
     area: StrategicArea
     committees: list[CommitteeGoals] = field(default_factory=list)
+
+    @property
+    def open(self) -> bool:
+        """An area opens when it holds an open committee, or when it has none to fold."""
+        return not self.committees or any(c.open for c in self.committees)
 
 
 @dataclass
@@ -90,6 +99,7 @@ def chain_tree(*, user, year: int, committee: OrgUnit | None = None, page: int =
             "overarching_goals",
             "strategies",
             _indicator_prefetch(year),
+            _latest_assessment_prefetch(year),
             Prefetch(
                 "activities",
                 # The page shows each activity's title, status and unit's name: no plan, unit
@@ -113,7 +123,9 @@ def chain_tree(*, user, year: int, committee: OrgUnit | None = None, page: int =
     nodes = {area.pk: AreaNode(area=area) for area in areas}
     # get_status_display() hashes every (lazy) choice label on each call: once per request.
     status_labels = {value: str(label) for value, label in Activity.Status.choices}
+    works_in = access_for(user).units
     for goal in goals:
+        goal.latest_assessment = _assessment_badge(goal)
         goal.year_activity_count = per_goal.get(goal.pk, 0)
         goal.more_activities = goal.year_activity_count - len(goal.year_activities)
         for activity in goal.year_activities:
@@ -125,7 +137,13 @@ def chain_tree(*, user, year: int, committee: OrgUnit | None = None, page: int =
             )
         node = nodes[goal.strategic_area_id]
         if not node.committees or node.committees[-1].committee.pk != goal.committee_id:
-            node.committees.append(CommitteeGoals(committee=goal.committee))
+            node.committees.append(
+                CommitteeGoals(
+                    committee=goal.committee,
+                    open=committee is not None
+                    or any(is_within(unit, goal.committee) for unit in works_in),
+                )
+            )
         node.committees[-1].goals.append(goal)
     return ChainTree(
         vision=vision,
@@ -137,6 +155,48 @@ def chain_tree(*, user, year: int, committee: OrgUnit | None = None, page: int =
         pages=pages,
         first_goal=start + 1 if goals else 0,
         last_goal=start + len(goals),
+    )
+
+
+@dataclass
+class AssessmentBadge:
+    level: str
+    occasion: str
+
+
+def _latest_assessment_prefetch(year: int) -> Prefetch:
+    """Each goal's latest published assessment up to the year: a sliced prefetch, one query.
+
+    Only the committee's published follow-ups: a draft's or a submission's assessment is not yet the
+    committee's word, and the chain is read by people who may not see its follow-up.
+    """
+    return Prefetch(
+        "assessments",
+        queryset=GoalAssessment.objects.filter(
+            submission__state=Submission.State.PUBLISHED,
+            # The committee's own word on its goal, not a unit's view of it.
+            submission__org_unit=F("direction_goal__committee"),
+            submission__occasion__plan_year__year__lte=year,
+        )
+        # The Verksamhetsplan looks forward: its rows carry no assessment worth a badge.
+        .exclude(level="")
+        .exclude(submission__occasion__kind=ReportingOccasion.Kind.OPERATIONAL_PLAN)
+        .annotate(
+            occasion_name=F("submission__occasion__name"),
+            occasion_year=F("submission__occasion__plan_year__year"),
+        )
+        .order_by("-submission__occasion__period_end", "-pk")[:1],
+        to_attr="latest_assessments",
+    )
+
+
+def _assessment_badge(goal: DirectionGoal) -> AssessmentBadge | None:
+    if not goal.latest_assessments:
+        return None
+    a = goal.latest_assessments[0]
+    return AssessmentBadge(
+        level=a.level,
+        occasion=f"{a.occasion_name} {a.occasion_year}",
     )
 
 

@@ -61,6 +61,7 @@ def page_urls() -> dict:
         ),
         "review": ("stor-klk", reverse("review")),
         "reports": ("stor-klk", reverse("reports")),
+        "search": ("stor-klk", reverse("search") + "?q=n%C3%A4mnd"),
     }
 
 
