@@ -160,6 +160,7 @@ def _cases(ids) -> dict[str, list[Case]]:
         "healthz": [Case({}, "public")],
         "start": [Case({}, "login")],
         "chain": [Case({}, "login")],
+        "overview": [Case({}, "login")],
         "chain_coverage": [Case({}, "login")],
         "plans": [Case({}, "login")],
         "chain_vision": [Case({"pk": 1}, "login")],
