@@ -1,12 +1,13 @@
 """make bench: the main pages' SQL queries and server time, at demo and at large scale.
 
-For seven pages (the chain, a committee's plan editor, a unit's plan, a committee's follow-up
-form at the open occasion, the review overview, the report library and a search) it prints the
-number of SQL queries with the Danderyd demo and with the large synthetic municipality
-(`demo.large.load_large`: 30 committees, 1 000 units, 20 000 activities) — they must be
-equal and at most 25 — and the median and p95 server time over --runs requests at large
-scale, beside the floor: a view that only answers "ok" through the same middleware.
-Target at large scale: p95 ≤ 250 ms. JSON goes to bench/results/ (ignored by git).
+For the main pages (the chain, a committee's plan editor, a unit's plan, a committee's follow-up
+form at the open occasion, the review overview, the report library, a search and the
+måluppfyllelse overview) it prints the number of SQL queries with the Danderyd demo and with
+the large synthetic municipality (`demo.large.load_large`: 30 committees, 1 000 units, 20 000
+activities) — they must be equal and at most 25 — and the median and p95 server time over
+--runs requests at large scale, beside the floor: a view that only answers "ok" through
+the same middleware. Target at large scale: p95 ≤ 250 ms. JSON goes to bench/results/
+(ignored by git).
 
 The demo is seeded into a temporary SQLite database. The large municipality takes a while
 to seed, so it is kept in bench/.cache/ (ignored by git), keyed by a hash of demo/large.py
@@ -54,6 +55,8 @@ PAGES = [
     ("review", "Granskning /granskning/"),
     ("reports", "Rapportbiblioteket /rapporter/"),
     ("search", "Sök /sok/?q=nämnd"),
+    ("overview", "Måluppfyllelse /oversikt/"),
+    ("overview_committee", "Måluppfyllelse, nämnd /oversikt/?namnd=…"),
 ]
 
 
@@ -156,6 +159,11 @@ def page_urls(scale: str) -> dict:
         "reports": (p["reviewer"], reverse("reports")),
         # A word in every kind's names at both scales, with Swedish letters.
         "search": (p["reviewer"], reverse("search") + "?q=n%C3%A4mnd"),
+        "overview": (p["reviewer"], reverse("overview")),
+        "overview_committee": (
+            p["committee_editor"],
+            reverse("overview") + f"?namnd={p['committee']}",
+        ),
         "floor": (p["reviewer"], "/bench-ok/"),
     }
 

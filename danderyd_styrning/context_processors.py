@@ -32,6 +32,7 @@ def _frame(request) -> dict:
             role = str(labels[Membership.Role.ADMIN])
         nav = [
             (_("Start"), reverse("start")),
+            (_("Översikt"), reverse("overview")),
             (_("Styrkedja"), reverse("chain")),
             (_("Planer"), reverse("plans")),
             (_("Uppföljning"), reverse("followup")),

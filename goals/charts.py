@@ -225,3 +225,115 @@ def count_chart(
         description=description,
         body=body,
     )
+
+
+# A pattern per level, drawn over the colour of every segment, so that even a segment too
+# narrow for its symbol differs from its neighbours without colour (UI.md).
+PATTERNS = {
+    Assessment.FULFILLED: "",
+    Assessment.PARTLY: '<path d="M0,6 L6,0" stroke="#ffffff" stroke-width="1.2"/>',
+    Assessment.NOT_FULFILLED: ('<path d="M0,0 L6,6 M0,6 L6,0" stroke="#ffffff" stroke-width="1"/>'),
+    Assessment.NOT_ASSESSED: '<circle cx="3" cy="3" r="1" fill="#ffffff"/>',
+}
+
+
+def share_chart(
+    rows: list[ChartRow],
+    *,
+    title: str,
+    chart_id: str = "chart",
+    font_family: str = PRINT_FONT,
+    width: int = 640,
+) -> SafeString:
+    """Stacked bars each scaled to its own row's total (100 %): the share per level.
+
+    Every segment carries its level's pattern, and its symbol where it is wide enough; the
+    counts follow the bar as text. Rows without goals show an empty frame.
+    """
+    legend_height = 34
+    row_height = 40
+    bar_height = 18
+    counts_width = 150
+    bar_width = width - counts_width
+    height = legend_height + row_height * max(len(rows), 1) + 4
+    pid = escape(chart_id)
+    defs = ["<defs>"]
+    for level in LEVELS:
+        if PATTERNS[level]:
+            defs.append(
+                f'<pattern id="{pid}-p-{level}" width="6" height="6" '
+                f'patternUnits="userSpaceOnUse">{PATTERNS[level]}</pattern>'
+            )
+    defs.append("</defs>")
+    body = ["".join(defs)]
+    x = 0.0
+    for level in LEVELS:
+        body.append(
+            f'<rect x="{x:.1f}" y="4" width="18" height="18" rx="2" fill="{COLOURS[level]}"/>'
+        )
+        body.append(
+            _text(
+                x + 9,
+                17.5,
+                ASSESSMENT_SYMBOLS[level],
+                font_family=font_family,
+                size=12,
+                fill="#ffffff",
+                anchor="middle",
+            )
+        )
+        label = Assessment(level).label
+        body.append(_text(x + 24, 18, label, font_family=font_family, size=12))
+        x += 24 + 7.2 * len(label) + 22
+    y = float(legend_height)
+    for row in rows:
+        body.append(_text(0, y + 12, row.label, font_family=font_family, size=12, bold=True))
+        bar_y = y + 17
+        body.append(
+            f'<rect x="0" y="{bar_y:.1f}" width="{bar_width:.1f}" height="{bar_height}" '
+            f'fill="none" stroke="{LINE_COLOUR}" stroke-width="1"/>'
+        )
+        seg_x = 0.0
+        for level in LEVELS:
+            n = row.counts.get(level, 0)
+            if not n or not row.total:
+                continue
+            seg_width = bar_width * n / row.total
+            body.append(
+                f'<rect x="{seg_x:.1f}" y="{bar_y:.1f}" width="{seg_width:.1f}" '
+                f'height="{bar_height}" fill="{COLOURS[level]}" stroke="#ffffff" '
+                f'stroke-width="1"/>'
+            )
+            if PATTERNS[level]:
+                body.append(
+                    f'<rect x="{seg_x:.1f}" y="{bar_y:.1f}" width="{seg_width:.1f}" '
+                    f'height="{bar_height}" fill="url(#{pid}-p-{level})"/>'
+                )
+            if seg_width >= 18:
+                body.append(
+                    _text(
+                        seg_x + seg_width / 2,
+                        bar_y + 13.5,
+                        ASSESSMENT_SYMBOLS[level],
+                        font_family=font_family,
+                        size=12,
+                        fill="#ffffff",
+                        anchor="middle",
+                        bold=True,
+                    )
+                )
+            seg_x += seg_width
+        summary = counts_text(row.counts) if row.total else "Inga inriktningsmål"
+        if row.total:
+            summary += f" (av {row.total})"
+        body.append(_text(bar_width + 8, bar_y + 13.5, summary, font_family=font_family, size=11))
+        y += row_height
+    description = "; ".join(f"{row.label}: {counts_words(row.counts)}" for row in rows)
+    return _frame(
+        chart_id=chart_id,
+        width=width,
+        height=height,
+        title=title,
+        description=description,
+        body=body,
+    )

@@ -2,12 +2,14 @@ from django.urls import path
 
 from .views import chain as views
 from .views import imports as import_views
+from .views import overview as overview_views
 from .views import planning
 from .views import search as search_views
 
 urlpatterns = [
     path("", views.start, name="start"),
     path("sok/", search_views.search, name="search"),
+    path("oversikt/", overview_views.overview_page, name="overview"),
     path("styrkedja/", views.chain, name="chain"),
     path("styrkedja/tackning/", views.coverage, name="chain_coverage"),
     path("styrkedja/vision/<int:pk>/", views.vision_detail, name="chain_vision"),

@@ -1,7 +1,7 @@
 """The main pages make as many queries for a large municipality as for a small one.
 
 The large synthetic municipality (demo.large.load_large) is built at two small sizes, each
-in a savepoint that is rolled back; the six pages that `make bench` times are opened as the
+in a savepoint that is rolled back; the pages that `make bench` times are opened as the
 large data's personas and their SQL queries counted. Timing is left to `make bench`.
 """
 
@@ -62,6 +62,14 @@ def page_urls() -> dict:
         "review": ("stor-klk", reverse("review")),
         "reports": ("stor-klk", reverse("reports")),
         "search": ("stor-klk", reverse("search") + "?q=n%C3%A4mnd"),
+        "overview": ("stor-klk", reverse("overview")),
+        "overview_committee": ("stor-namnd", reverse("overview") + f"?namnd={committee.code}"),
+        "overview_goal": (
+            "stor-klk",
+            reverse("overview")
+            + f"?namnd={committee.code}&mal="
+            + str(DirectionGoal.objects.filter(committee=committee).order_by("code")[0].pk),
+        ),
     }
 
 
@@ -111,12 +119,13 @@ def test_large_municipality_is_valid_and_loaded_once():
         transaction.savepoint_rollback(savepoint)
 
 
-def test_six_pages_make_the_same_number_of_queries_at_two_sizes():
+def test_main_pages_make_the_same_number_of_queries_at_two_sizes():
     small, small_pages = query_counts(SMALL)
     bigger, bigger_pages = query_counts(BIGGER)
     # The bigger municipality really is on the pages it should be on.
     assert "Storstadens nämnd 04" in bigger_pages["review"]
     assert "Storstadens nämnd 04" not in small_pages["review"]
+    assert "Storstadens nämnd 04" in bigger_pages["overview"]
     assert bigger == small
     too_many = {name: n for name, n in bigger.items() if n > MAX_QUERIES}
     assert not too_many, f"more than {MAX_QUERIES} queries: {too_many}"

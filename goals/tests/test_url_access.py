@@ -161,6 +161,7 @@ def _cases(ids) -> dict[str, list[Case]]:
         "start": [Case({}, "login")],
         "chain": [Case({}, "login")],
         "search": [Case({}, "login")],
+        "overview": [Case({}, "login")],
         "chain_coverage": [Case({}, "login")],
         "plans": [Case({}, "login")],
         "chain_vision": [Case({"pk": 1}, "login")],

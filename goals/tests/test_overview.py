@@ -1,0 +1,129 @@
+"""The måluppfyllelse overview (/oversikt/): the report's counts, scoped to the user, drilled
+down by links, and the state of unpublished follow-ups said out loud."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from goals.models import Assessment, DirectionGoal, OrgUnit, ReportingOccasion
+from goals.permissions import access_for
+from goals.selectors.overview import LEVELS, overview, overview_occasions
+from reporting.data import municipality_report_data
+
+pytestmark = pytest.mark.django_db
+
+
+def _occasion(year, name):
+    return ReportingOccasion.objects.get(plan_year__year=year, name=name)
+
+
+def _cells(html: str, table_heading: str) -> dict:
+    """Per row label of the table under the <h2> `table_heading`: its four counts."""
+    section = html.split(f">{table_heading}</h2>", 1)[1].split("</section>", 1)[0]
+    rows = {}
+    for row in re.findall(r"<tr>(.*?)</tr>", section, re.S)[1:]:
+        label = re.sub(r"<[^>]+>", "", re.search(r"<th[^>]*>(.*?)</th>", row, re.S)[1]).strip()
+        counts = [int(n) for n in re.findall(r'data-level="[a-z_]+">(\d+)</td>', row)]
+        rows[label] = counts
+    return rows
+
+
+@pytest.mark.parametrize(
+    ("year", "name"), [(2026, "Tertialrapport 1"), (2025, "Verksamhetsberättelse")]
+)
+def test_the_overview_counts_what_the_municipality_report_counts(client_for, year, name):
+    occasion = _occasion(year, name)
+    report = municipality_report_data(occasion=occasion, org_unit=None)["summary"]
+    html = client_for("klk").get(reverse("overview"), {"tillfalle": occasion.pk}).content.decode()
+    by_area = _cells(html, "Per strategiområde")
+    by_committee = _cells(html, "Per nämnd")
+    for row in report["by_area"]:
+        assert by_area[row["label"]] == [row["counts"][str(level)] for level in LEVELS]
+    for row in report["by_committee"]:
+        assert by_committee[row["label"]] == [row["counts"][str(level)] for level in LEVELS]
+    assert len(by_committee) == len(report["by_committee"])
+    # Something is really counted, not only zeros on both sides.
+    assert sum(sum(c) for c in by_committee.values()) == sum(report["counts"].values()) > 0
+
+
+def test_default_is_the_latest_occasion_with_published_follow_ups_and_says_it_is_preliminary(
+    client_for,
+):
+    _occasions, default = overview_occasions()
+    # Delårsrapport 2026 has only a submitted follow-up; Tertialrapport 1 has published ones.
+    assert (default.plan_year.year, default.name) == (2026, "Tertialrapport 1")
+    html = client_for("politiker").get(reverse("overview")).content.decode()
+    assert "Måluppfyllelse – Tertialrapport 1 2026" in html
+    assert "Preliminärt: 3 av 7 nämnders uppföljningar är publicerade" in html
+    # Each committee's state stands beside its counts.
+    assert re.search(r"Fastighetsnämnden.*?Inlämnad", html, re.S)
+    annual = _occasion(2025, "Verksamhetsberättelse")
+    html = client_for("politiker").get(reverse("overview"), {"tillfalle": annual.pk})
+    assert "Alla 7 nämnders uppföljningar är publicerade." in html.content.decode()
+
+
+def test_each_user_sees_only_the_committees_they_see(client_for, users):
+    occasion = _occasion(2026, "Tertialrapport 1")
+    html = client_for("namnd").get(reverse("overview")).content.decode()
+    committees = _cells(html, "Per nämnd")
+    assert list(committees) == ["Utbildningsnämnden"]
+    data = overview(access=access_for(users["namnd"]), occasion=occasion, occasions=[occasion])
+    assert {g.committee.code for g in data.goals} == {"UN"}
+    html = client_for("outsider").get(reverse("overview")).content.decode()
+    assert "Du har ingen nämnd att se måluppfyllelse för." in html
+    assert "Per nämnd</h2>" not in html and "Utbildningsnämnden" not in html
+
+
+def test_drill_down_area_then_committee_then_goal_with_indicators(client_for):
+    occasion = _occasion(2025, "Verksamhetsberättelse")
+    client = client_for("klk")
+    top = client.get(reverse("overview"), {"tillfalle": occasion.pk}).content.decode()
+    area_link = re.search(r'href="\?(tillfalle=\d+&amp;omrade=1)"', top)[1]
+    area_page = client.get(reverse("overview") + "?" + area_link.replace("&amp;", "&"))
+    html = area_page.content.decode()
+    assert "Per strategiområde</h2>" not in html  # the area is chosen
+    committee_link = re.search(r'href="\?(tillfalle=\d+&amp;omrade=1&amp;namnd=UN)"', html)[1]
+    html = client.get(
+        reverse("overview") + "?" + committee_link.replace("&amp;", "&")
+    ).content.decode()
+    codes = re.findall(r'namnd=UN&amp;mal=(\d+)"', html)
+    assert codes
+    goals = DirectionGoal.objects.filter(pk__in=codes)
+    assert {g.committee.code for g in goals} == {"UN"}
+    assert {g.strategic_area.number for g in goals} == {1}
+    goal = goals.first()
+    html = client.get(
+        reverse("overview"), {"tillfalle": occasion.pk, "namnd": "UN", "mal": goal.pk}
+    ).content.decode()
+    assert "<h3>Indikatorer</h3>" in html
+    assert "Målvärde 2025" in html
+    assert "Enheternas bedömningar" in html
+    indicator = goal.indicators.first()
+    if indicator is not None:
+        assert indicator.name in html
+
+
+def test_goals_not_met_come_first_with_their_justification(client_for):
+    occasion = _occasion(2025, "Verksamhetsberättelse")
+    html = client_for("klk").get(reverse("overview"), {"tillfalle": occasion.pk}).content.decode()
+    section = html.split('id="ov-mal"', 1)[1]
+    assert "6 inriktningsmål bedöms inte uppfyllas." in section
+    shown = re.findall(
+        r'data-label="Bedömning"><span class="assessment assessment--(\w+)"', section
+    )
+    assert len(shown) == 17
+    assert shown[:6] == [Assessment.NOT_FULFILLED] * 6
+    assert Assessment.NOT_FULFILLED not in shown[6:]
+    assert shown[6:8] == [Assessment.PARTLY] * 2
+    assert 'data-label="Motivering"' in section
+
+
+def test_a_goal_of_another_committee_is_not_found(client_for):
+    occasion = _occasion(2026, "Tertialrapport 1")
+    sn_goal = DirectionGoal.objects.filter(committee__code="SN").first()
+    response = client_for("namnd").get(
+        reverse("overview"), {"tillfalle": occasion.pk, "mal": sn_goal.pk}
+    )
+    assert response.status_code == 404
+    assert OrgUnit.objects.filter(code="SN").exists()
