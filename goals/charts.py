@@ -73,6 +73,31 @@ def _frame(*, chart_id, width, height, title, description, body) -> SafeString:
     )
 
 
+def _legend(font_family: str) -> list[str]:
+    """Legend of the assessment bars: a swatch with the level's symbol in it, then the word."""
+    body = []
+    x = 0.0
+    for level in LEVELS:
+        body.append(
+            f'<rect x="{x:.1f}" y="4" width="18" height="18" rx="2" fill="{COLOURS[level]}"/>'
+        )
+        body.append(
+            _text(
+                x + 9,
+                17.5,
+                ASSESSMENT_SYMBOLS[level],
+                font_family=font_family,
+                size=12,
+                fill="#ffffff",
+                anchor="middle",
+            )
+        )
+        label = Assessment(level).label
+        body.append(_text(x + 24, 18, label, font_family=font_family, size=12))
+        x += 24 + 7.2 * len(label) + 22
+    return body
+
+
 def counts_text(counts: dict) -> str:
     """'● 3 · ◐ 2 · ✕ 1' – the non-zero levels, symbol and number."""
     parts = [
@@ -108,26 +133,7 @@ def fulfilment_chart(
     height = legend_height + row_height * max(len(rows), 1) + 4
     scale_max = max([row.total for row in rows] + [1])
     body = []
-    # Legend: swatch with the symbol in it, then the word.
-    x = 0.0
-    for level in LEVELS:
-        body.append(
-            f'<rect x="{x:.1f}" y="4" width="18" height="18" rx="2" fill="{COLOURS[level]}"/>'
-        )
-        body.append(
-            _text(
-                x + 9,
-                17.5,
-                ASSESSMENT_SYMBOLS[level],
-                font_family=font_family,
-                size=12,
-                fill="#ffffff",
-                anchor="middle",
-            )
-        )
-        label = Assessment(level).label
-        body.append(_text(x + 24, 18, label, font_family=font_family, size=12))
-        x += 24 + 7.2 * len(label) + 22
+    body += _legend(font_family)
     y = float(legend_height)
     for row in rows:
         body.append(_text(0, y + 12, row.label, font_family=font_family, size=12, bold=True))
@@ -266,25 +272,7 @@ def share_chart(
             )
     defs.append("</defs>")
     body = ["".join(defs)]
-    x = 0.0
-    for level in LEVELS:
-        body.append(
-            f'<rect x="{x:.1f}" y="4" width="18" height="18" rx="2" fill="{COLOURS[level]}"/>'
-        )
-        body.append(
-            _text(
-                x + 9,
-                17.5,
-                ASSESSMENT_SYMBOLS[level],
-                font_family=font_family,
-                size=12,
-                fill="#ffffff",
-                anchor="middle",
-            )
-        )
-        label = Assessment(level).label
-        body.append(_text(x + 24, 18, label, font_family=font_family, size=12))
-        x += 24 + 7.2 * len(label) + 22
+    body += _legend(font_family)
     y = float(legend_height)
     for row in rows:
         body.append(_text(0, y + 12, row.label, font_family=font_family, size=12, bold=True))
