@@ -64,27 +64,8 @@ def order_reports_for(*, submission: Submission, user, origin: str) -> list[Gene
     """The committee's report, and the municipality report once every committee published."""
     if submission.state != PUBLISHED or submission.org_unit.kind != OrgUnit.Kind.COMMITTEE:
         return []
-    occasion = submission.occasion
-    reports = [
-        request_report(
-            kind=Kind.COMMITTEE,
-            occasion=occasion,
-            org_unit=submission.org_unit,
-            user=user,
-            origin=origin,
-        )
-    ]
-    municipality = _municipality_to_order(occasion)
-    if municipality is not None:
-        reports.append(
-            request_report(
-                kind=Kind.MUNICIPALITY,
-                occasion=occasion,
-                org_unit=municipality,
-                user=user,
-                origin=origin,
-            )
-        )
+    reports = [_order(Kind.COMMITTEE, submission.occasion, submission.org_unit, user, origin)]
+    reports.extend(_order_municipality(submission.occasion, user, origin))
     return reports
 
 
@@ -100,27 +81,23 @@ def order_published_reports(*, user=None, origin: str = Origin.SYSTEM) -> list[G
     for submission in committees:
         occasions[submission.occasion_id] = submission.occasion
         reports.append(
-            request_report(
-                kind=Kind.COMMITTEE,
-                occasion=submission.occasion,
-                org_unit=submission.org_unit,
-                user=user,
-                origin=origin,
-            )
+            _order(Kind.COMMITTEE, submission.occasion, submission.org_unit, user, origin)
         )
     for occasion in occasions.values():
-        municipality = _municipality_to_order(occasion)
-        if municipality is not None:
-            reports.append(
-                request_report(
-                    kind=Kind.MUNICIPALITY,
-                    occasion=occasion,
-                    org_unit=municipality,
-                    user=user,
-                    origin=origin,
-                )
-            )
+        reports.extend(_order_municipality(occasion, user, origin))
     return reports
+
+
+def _order(kind: str, occasion: ReportingOccasion, org_unit: OrgUnit, user, origin: str):
+    return request_report(kind=kind, occasion=occasion, org_unit=org_unit, user=user, origin=origin)
+
+
+def _order_municipality(occasion: ReportingOccasion, user, origin: str) -> list[GeneratedReport]:
+    """The municipality report, ordered once every committee has published for the occasion."""
+    municipality = _municipality_to_order(occasion)
+    if municipality is None:
+        return []
+    return [_order(Kind.MUNICIPALITY, occasion, municipality, user, origin)]
 
 
 def _municipality_to_order(occasion: ReportingOccasion) -> OrgUnit | None:
