@@ -242,3 +242,21 @@ def test_without_a_provider_there_is_no_button_and_no_sso_urls(client):
     assert "Logga in med kommunens konto" not in client.get("/accounts/login/").content.decode()
     assert client.get("/oidc/authenticate/").status_code == 404
     assert client.get("/oidc/callback/?code=x&state=y").status_code == 404
+
+
+def test_failed_passwords_still_lock_out_beside_the_provider(sso, settings):
+    settings.AXES_FAILURE_LIMIT = 3
+    client = Client()
+    for _ in range(3):
+        client.post("/accounts/login/", {"username": "namnd", "password": "fel"})
+    locked = client.post("/accounts/login/", {"username": "namnd", "password": "demo"})
+    assert locked.status_code in (403, 429)
+    assert "tillfälligt spärrad" in locked.content.decode()
+    # The lock-out is for that user name: a colleague signs in through the provider.
+    GroupMapping.objects.create(
+        claim_value="styr-un-redaktorer", org_unit=OrgUnit.objects.get(code="UN"), role="editor"
+    )
+    set_groups(sso, "anna", "styr-un-redaktorer")
+    response, _ = sign_in(client, "anna")
+    assert response.status_code == 302
+    assert client.get("/").status_code == 200
