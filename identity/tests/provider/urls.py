@@ -21,7 +21,8 @@ def login(request):
             return HttpResponseRedirect(next_url)
     return HttpResponse(
         '<form method="post"><input name="username"><input name="password" type="password">'
-        f'<input type="hidden" name="next" value="{escape(next_url)}"></form>'
+        f'<input type="hidden" name="next" value="{escape(next_url)}">'
+        "<button>Logga in</button></form>"
     )
 
 
@@ -47,6 +48,7 @@ def set_fault(request):
 
 urlpatterns = [
     path("login/", login),
+    path("favicon.ico", lambda request: HttpResponse(status=204)),
     path("whoami/", whoami),
     path("test/groups/", set_groups),
     path("test/fault/", set_fault),
