@@ -38,6 +38,17 @@ def user_sign_in_from_claims(*, issuer: str, claims: dict):
     an error leaves nothing behind."""
     User = get_user_model()
     subject = str(claims["sub"])
+    if settings.OIDC_GROUPS_CLAIM not in claims and settings.OIDC_GROUPS_CLAIM in claims.get(
+        "_claim_names", {}
+    ):
+        # Entra ID's "group overage": too many groups for a token, so none are sent. Taken as
+        # "no groups" it would remove every mapped role; refuse instead, and say what helps.
+        raise SignInRefused(
+            "Du är med i för många grupper för att de ska följa med inloggningen, så Styrsystem "
+            "kan inte se vilka behörigheter du ska ha. Be "
+            f"{settings.OIDC_ACCESS_CONTACT} att låta appregistreringen skicka bara de grupper "
+            "som tilldelats programmet, eller att använda approller."
+        )
     with transaction.atomic():
         identity = (
             ExternalIdentity.objects.select_for_update()

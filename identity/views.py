@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib import auth
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import SuspiciousOperation
+from django.db import IntegrityError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -107,7 +108,12 @@ class AuthenticationCallbackView(OIDCAuthenticationCallbackView):
             return super().get(request)
         except SignInRefused as exc:
             return _failed(request, message=str(exc), status=403)
-        except (SuspiciousOperation, provider.ProviderUnavailable, requests.RequestException):
+        except (
+            SuspiciousOperation,
+            provider.ProviderUnavailable,
+            requests.RequestException,
+            IntegrityError,  # the same person's first sign-in twice at once: the other won
+        ):
             logger.warning("sign-in through the identity provider refused", exc_info=True)
             return _failed(request)
 

@@ -67,3 +67,22 @@ def test_one_group_as_a_string_and_several_mappings_of_one_group():
         ("SN", "reviewer"),
         ("UN", "reader"),
     ]
+
+
+def test_too_many_groups_for_the_token_refuses_instead_of_removing_every_role():
+    GroupMapping.objects.create(
+        claim_value="grupp-un", org_unit=OrgUnit.objects.get(code="UN"), role="editor"
+    )
+    user = user_sign_in_from_claims(issuer=ISSUER, claims=claims())
+    assert user.memberships.count() == 1
+    overage = {
+        "sub": "abc-123",
+        "preferred_username": "cecilia@kommun.example",
+        "_claim_names": {"groups": "src1"},
+        "_claim_sources": {"src1": {"endpoint": "https://graph.microsoft.com/v1.0/..."}},
+    }
+
+    with pytest.raises(SignInRefused, match="för många grupper"):
+        user_sign_in_from_claims(issuer=ISSUER, claims=overage)
+
+    assert user.memberships.count() == 1
