@@ -41,6 +41,7 @@ class LoginView(auth_views.LoginView):
 
     def post(self, request, *args, **kwargs):
         if not settings.LOCAL_LOGIN:
+            self.extra_context = {"password_refused": True}
             response = self.get(request, *args, **kwargs)
             response.status_code = 403
             return response

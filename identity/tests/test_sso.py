@@ -224,6 +224,7 @@ def test_the_password_login_can_be_switched_off(sso, settings):
     assert 'name="password"' not in page
     refused = client.post("/accounts/login/", {"username": "namnd", "password": "demo"})
     assert refused.status_code == 403
+    assert "Inloggning med lösenord är avstängd" in refused.content.decode()
     admin_login = client.post("/admin/login/", {"username": "admin", "password": "demo"})
     assert admin_login.status_code == 200  # the admin's form again, with its error
     assert client.get("/")["Location"].startswith("/accounts/login/")
