@@ -123,6 +123,8 @@ class AuthenticationCallbackView(OIDCAuthenticationCallbackView):
 
     def login_success(self):
         if not user_has_access(self.user):
+            # Not signed in here, so nothing for a logout to end at the provider later.
+            self.request.session.pop("oidc_id_token", None)
             return render(
                 self.request,
                 "identity/no_access.html",

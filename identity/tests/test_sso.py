@@ -143,6 +143,7 @@ def test_a_user_without_a_mapped_group_is_told_whom_to_ask(sso, settings):
     assert "Styrsystemets förvaltare, styrsystem@kommun.example" in text
     # The account exists (an administrator can give it a role) but is not signed in.
     assert get_user_model().objects.filter(username="anna").exists()
+    assert "oidc_id_token" not in client.session
     assert client.get("/")["Location"].startswith("/accounts/login/")
 
 
