@@ -10,7 +10,7 @@ from pathlib import Path
 
 import requests
 
-STARTUP_SECONDS = 60
+STARTUP_SECONDS = 120
 PROJECT = Path(__file__).resolve().parents[3]
 
 

@@ -1,7 +1,8 @@
 """Start the test provider: python -m identity.tests.provider.serve PORT DATABASE RP_URL
 
-Makes an RS256 key, migrates a fresh SQLite file, registers the relying party (confidential
-client, PKCE required, consent skipped) and two users, then serves on 127.0.0.1:PORT."""
+Makes an RS256 key, creates the tables in a fresh SQLite file, registers the relying party
+(confidential client, PKCE required, consent skipped) and two users, then serves on
+127.0.0.1:PORT."""
 
 import os
 import sys
@@ -26,7 +27,7 @@ def main() -> None:
     from django.core.management import call_command
 
     django.setup()
-    call_command("migrate", verbosity=0, interactive=False)
+    call_command("migrate", run_syncdb=True, verbosity=0, interactive=False)
 
     from django.contrib.auth.models import User
     from oauth2_provider.models import Application

@@ -41,3 +41,5 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "ERROR"},
 }
+# Tables straight from the models, without replaying every migration: a faster start.
+MIGRATION_MODULES = {app.rpartition(".")[2]: None for app in INSTALLED_APPS}
