@@ -9,7 +9,9 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 
 from goals.models import AuditEntry, Membership, OrgUnit
+from identity import provider
 from identity.models import ExternalIdentity, GroupMapping
+from identity.tests.provider.process import _free_port
 
 pytestmark = pytest.mark.django_db
 
@@ -262,3 +264,24 @@ def test_failed_passwords_still_lock_out_beside_the_provider(sso, settings):
     response, _ = sign_in(client, "anna")
     assert response.status_code == 302
     assert client.get("/").status_code == 200
+
+
+def test_an_unreachable_provider_gives_a_swedish_page_and_the_password_login_works(settings):
+    settings.OIDC_DISCOVERY_URL = (
+        f"http://127.0.0.1:{_free_port()}/o/.well-known/openid-configuration"
+    )
+    settings.OIDC_RP_CLIENT_ID = "styrsystem"
+    settings.OIDC_ENABLED = True
+    settings.OIDC_TIMEOUT = 2
+    provider.forget()
+    client = Client()
+
+    response = client.get("/oidc/authenticate/")
+
+    assert response.status_code == 503
+    assert "kunde inte slutföras" in response.content.decode()
+    assert (
+        client.post("/accounts/login/", {"username": "namnd", "password": "demo"}).status_code
+        == 302
+    )
+    provider.forget()
