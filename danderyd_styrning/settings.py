@@ -3,6 +3,7 @@
 import datetime
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from csp.constants import NONE, SELF
@@ -63,6 +64,7 @@ INSTALLED_APPS = [
     "governance",
     "followup",
     "demo",
+    "identity",
 ]
 
 MIDDLEWARE = [
@@ -259,6 +261,46 @@ if env_bool("SECURE_PROXY_SSL_HEADER", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 SIMPLE_HISTORY_REVERT_DISABLED = True
+
+# Single sign-on through the municipality's identity provider (OpenID Connect, authorization
+# code flow with PKCE; identity/ and README "Inloggning med kommunens konto (Entra ID)"). On
+# when OIDC_DISCOVERY_URL and OIDC_RP_CLIENT_ID are set. LOCAL_LOGIN=0 turns the password login
+# off (production with SSO only); it stays on by default, for the demo.
+OIDC_DISCOVERY_URL = os.environ.get("OIDC_DISCOVERY_URL", "").strip()
+OIDC_RP_CLIENT_ID = os.environ.get("OIDC_RP_CLIENT_ID", "").strip()
+OIDC_RP_CLIENT_SECRET = os.environ.get("OIDC_RP_CLIENT_SECRET", "")
+OIDC_ENABLED = bool(OIDC_DISCOVERY_URL and OIDC_RP_CLIENT_ID)
+LOCAL_LOGIN = env_bool("LOCAL_LOGIN", True)
+if not LOCAL_LOGIN and not OIDC_ENABLED:
+    raise ImproperlyConfigured(
+        "LOCAL_LOGIN=0 needs OIDC_DISCOVERY_URL and OIDC_RP_CLIENT_ID: nobody could sign in."
+    )
+OIDC_RP_SIGN_ALGO = os.environ.get("OIDC_RP_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = os.environ.get("OIDC_RP_SCOPES", "openid email profile")
+OIDC_GROUPS_CLAIM = os.environ.get("OIDC_GROUPS_CLAIM", "groups")
+OIDC_USERNAME_CLAIM = os.environ.get("OIDC_USERNAME_CLAIM", "preferred_username")
+# A first sign-in whose user name a local account already has is refused unless this is on;
+# then that account is linked to the provider's subject from then on.
+OIDC_LINK_EXISTING_USERS = env_bool("OIDC_LINK_EXISTING_USERS", False)
+OIDC_ACCESS_CONTACT = os.environ.get(
+    "OIDC_ACCESS_CONTACT", "kommunens systemförvaltare för Styrsystem"
+)
+OIDC_USE_PKCE = True
+OIDC_USE_NONCE = True
+OIDC_STORE_ID_TOKEN = True  # the id_token_hint of the RP-initiated logout
+OIDC_TIMEOUT = env_int("OIDC_TIMEOUT_SECONDS", 10)
+OIDC_DISCOVERY_CACHE_SECONDS = env_int("OIDC_DISCOVERY_CACHE_SECONDS", 3600)
+OIDC_AUTHENTICATION_CALLBACK_URL = "oidc_authentication_callback"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    *(["django.contrib.auth.backends.ModelBackend"] if LOCAL_LOGIN else []),
+    "identity.auth.IdentityProviderBackend",
+]
+if OIDC_ENABLED:
+    # The logout form's POST is answered with a redirect to the provider's end-session
+    # endpoint; browsers apply form-action to that redirect too.
+    _idp = urlsplit(OIDC_DISCOVERY_URL)
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append(f"{_idp.scheme}://{_idp.netloc}")
 
 LOGGING = {
     "version": 1,

@@ -1,7 +1,8 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
+
+from identity import views as identity_views
 
 admin.site.site_header = _("Styrsystem – administration")
 admin.site.site_title = _("Styrsystem")
@@ -21,10 +22,12 @@ admin.site.has_permission = _only_superusers
 urlpatterns = [
     path(
         "accounts/login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        identity_views.LoginView.as_view(redirect_authenticated_user=True),
         name="login",
     ),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/logout/", identity_views.LogoutView.as_view(), name="logout"),
+    path("accounts/utloggad/", identity_views.logged_out, name="logged_out"),
+    path("oidc/", include("identity.urls")),
     path("admin/", admin.site.urls),
     path("", include("goals.urls")),
     path("", include("followup.urls")),
