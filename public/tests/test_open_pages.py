@@ -446,3 +446,57 @@ def test_open_data_holds_published_goals_and_outcomes_only(open_pages, users):
     assert MARKERS["live_outcome"] not in text
     assert MARKERS["unpublished_outcome"] not in text
     assert not any(o["tillfälle"] == "Delårsrapport" for o in outcomes)
+
+
+# --- published reports ----------------------------------------------------------------------
+
+
+def _stored_report(code: str, occasion, *, published: bool, marker: str):
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from reporting.models import GeneratedReport, sha256_bytes
+
+    pdf = f"%PDF-1.7 {marker}".encode()
+    report = GeneratedReport(
+        kind=GeneratedReport.Kind.COMMITTEE,
+        occasion=occasion,
+        org_unit=OrgUnit.objects.get(code=code),
+        version=1,
+        content_hash=sha256_bytes(pdf),
+        status=GeneratedReport.Status.DONE,
+        sha256=sha256_bytes(pdf),
+        size=len(pdf),
+        pages=7,
+        published=published,
+        title=marker,
+        finished_at=timezone.now(),
+    )
+    report.file.save("report.pdf", ContentFile(pdf), save=False)
+    report.save()
+    return report
+
+
+def test_published_reports_are_listed_and_downloadable_drafts_never(open_pages):
+    open_pages.REPORTS_PUBLIC = True
+    published = _stored_report("SN", _tertial(), published=True, marker="publicerad-rapport")
+    draft = _stored_report("MHN", _tertial(), published=False, marker="UTKAST-RAPPORT")
+    client = Client()
+    html = client.get("/oppet/rapporter/").content.decode()
+    download = reverse("report_download", args=[published.pk])
+    assert download in html
+    assert "Tertialrapport 1 2026" in html and "Socialnämnden" in html
+    assert reverse("report_download", args=[draft.pk]) not in html
+    response = client.get(download)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+    # The draft stays closed to an anonymous visitor (sent to log in).
+    assert client.get(reverse("report_download", args=[draft.pk])).status_code == 302
+
+
+def test_without_reports_public_the_open_pages_list_no_reports(open_pages):
+    open_pages.REPORTS_PUBLIC = False
+    published = _stored_report("SN", _tertial(), published=True, marker="publicerad-rapport")
+    html = Client().get("/oppet/rapporter/").content.decode()
+    assert reverse("report_download", args=[published.pk]) not in html
+    assert "inga publicerade rapporter" in html
