@@ -500,3 +500,26 @@ def test_without_reports_public_the_open_pages_list_no_reports(open_pages):
     html = Client().get("/oppet/rapporter/").content.decode()
     assert reverse("report_download", args=[published.pk]) not in html
     assert "inga publicerade rapporter" in html
+
+
+@pytest.mark.parametrize(
+    ("url", "most"),
+    [
+        ("/oppet/", 8),
+        ("/oppet/styrmodell/", 8),
+        ("/oppet/namnd/SN/", 6),
+        ("/oppet/maluppfyllelse/", 12),
+        ("/oppet/rapporter/", 4),
+        ("/oppet/data/", 3),
+        ("/oppet/data/inriktningsmal.csv", 10),
+        ("/oppet/data/utfall.json", 10),
+    ],
+)
+def test_open_pages_render_in_a_fixed_number_of_queries(
+    open_pages, url, most, django_assert_max_num_queries
+):
+    open_pages.REPORTS_PUBLIC = True
+    _stored_report("SN", _tertial(), published=True, marker="publicerad-rapport")
+    _stored_report("KS", _tertial(), published=True, marker="publicerad-rapport-2")
+    with django_assert_max_num_queries(most):
+        assert Client().get(url).status_code == 200
