@@ -60,7 +60,10 @@ def open_page(view):
                 }
                 cache.set(key, (response.content, headers), settings.PUBLIC_CACHE_SECONDS)
         if response.status_code == 200:
-            response["Cache-Control"] = f"public, max-age={BROWSER_MAX_AGE}"
+            # A signed-in visitor's answer carries a renewed session cookie (the session
+            # restarts its clock on every request): no shared cache may keep it.
+            who = "private" if settings.SESSION_COOKIE_NAME in request.COOKIES else "public"
+            response["Cache-Control"] = f"{who}, max-age={BROWSER_MAX_AGE}"
         return response
 
     return wrapped

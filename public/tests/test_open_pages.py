@@ -121,8 +121,12 @@ def test_anonymous_visitor_reads_every_open_page_in_swedish_without_the_staff_me
 def test_a_logged_in_visitor_gets_the_same_anonymous_page(open_pages, users):
     client = Client()
     client.force_login(users["klk"])
-    html = client.get("/oppet/namnd/SN/").content.decode()
+    response = client.get("/oppet/namnd/SN/")
+    html = response.content.decode()
     assert "Logga ut" not in html and "Huvudmeny" not in html
+    # Its answer renews the session cookie, so no shared cache may keep it.
+    assert response["Cache-Control"].startswith("private")
+    assert Client().get("/oppet/namnd/SN/")["Cache-Control"].startswith("public")
 
 
 def test_unknown_committee_occasion_or_area_answers_404(open_pages):
