@@ -26,8 +26,13 @@ def too_many_requests(request, wait: int) -> HttpResponse:
     return response
 
 
+# The only query parameters the open views read: others do not make a new cache entry.
+PARAMETERS = ("tillfalle", "omrade")
+
+
 def _key(request, stamp: str) -> str:
-    path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+    asked = "&".join(f"{p}={request.GET.get(p, '')}" for p in PARAMETERS if p in request.GET)
+    path = hashlib.sha256(f"{request.path}?{asked}".encode()).hexdigest()
     return f"public:page:{stamp}:{path}"
 
 

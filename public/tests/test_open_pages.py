@@ -527,3 +527,11 @@ def test_open_pages_render_in_a_fixed_number_of_queries(
     _stored_report("KS", _tertial(), published=True, marker="publicerad-rapport-2")
     with django_assert_max_num_queries(most):
         assert Client().get(url).status_code == 200
+
+
+def test_unknown_query_parameters_share_the_cached_page(open_pages, django_assert_max_num_queries):
+    client = Client()
+    first = client.get("/oppet/")
+    with django_assert_max_num_queries(2):
+        again = client.get("/oppet/?utm_source=nyhetsbrev&x=1")
+    assert again.status_code == 200 and again.content == first.content
