@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "followup",
     "demo",
     "identity",
+    "public",
 ]
 
 MIDDLEWARE = [
@@ -180,8 +181,16 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 # Generated reports (reporting.GeneratedReport) are stored under MEDIA_ROOT/reports/. They are
 # served only through the report library's download view (permission + checksum), never
 # from MEDIA_URL: nothing in urls.py serves MEDIA_ROOT.
+# The open pages for residents at /oppet/ (public app): off unless PUBLIC_PAGES is set; off,
+# every /oppet/ URL answers 404. They show only what is published.
+PUBLIC_PAGES = env_bool("PUBLIC_PAGES", False)
+# Requests per minute one address may make to /oppet/ before it gets 429 (public/limits.py),
+# and how many seconds a rendered open page is kept (a new publication shows at once).
+PUBLIC_RATE_LIMIT_PER_MINUTE = env_int("PUBLIC_RATE_LIMIT_PER_MINUTE", 120)
+PUBLIC_CACHE_SECONDS = env_int("PUBLIC_CACHE_SECONDS", 600)
 # Anonymous visitors may read published reports when REPORTS_PUBLIC is on (offentlighetsprincipen).
-REPORTS_PUBLIC = env_bool("REPORTS_PUBLIC", False)
+# With the open pages on it follows them unless set: their report list links to the library.
+REPORTS_PUBLIC = env_bool("REPORTS_PUBLIC", PUBLIC_PAGES)
 # A queued or running report that has not finished after this many minutes counts as lost
 # (e.g. no worker ran): asking again for the same content starts it anew.
 REPORT_STALE_MINUTES = env_int("REPORT_STALE_MINUTES", 30)

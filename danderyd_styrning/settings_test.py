@@ -30,3 +30,7 @@ MEDIA_ROOT = (
     if os.environ.get("MEDIA_ROOT")
     else Path(tempfile.gettempdir()) / f"styrsystem-test-media-{os.getpid()}"
 )
+
+# The open pages' rate limit counts per address in the cache, and every test client comes
+# from 127.0.0.1: off here, on in the tests of the limit itself (public/tests).
+PUBLIC_RATE_LIMIT_PER_MINUTE = 0

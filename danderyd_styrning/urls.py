@@ -34,4 +34,5 @@ urlpatterns = [
     path("", include("reporting.urls")),
     path("kvalitet/", include("quality.urls")),
     path("styrdokument/", include("governance.urls")),
+    path("oppet/", include("public.urls")),
 ]

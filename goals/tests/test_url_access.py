@@ -8,6 +8,7 @@ are written out per persona below, not derived from the permission code under te
 from dataclasses import dataclass
 
 import pytest
+from django.conf import settings as django_settings
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
@@ -232,6 +233,19 @@ def _cases(ids) -> dict[str, list[Case]]:
             for kind in ("organisation", "mal", "indikatorer", "utfall", "planer", "aktiviteter")
             for fmt in ("csv", "xlsx")
         ],
+        # The open pages (/oppet/): the same for everyone while PUBLIC_PAGES is on, 404 while
+        # it is off (test_open_pages_follow_the_setting_for_persona).
+        "public_start": [Case({}, "open")],
+        "public_steering_model": [Case({}, "open")],
+        "public_committee": [Case({"code": c}, "open") for c in ("SN", "KS")],
+        "public_goal_fulfilment": [Case({}, "open")],
+        "public_reports": [Case({}, "open")],
+        "public_data": [Case({}, "open")],
+        "public_data_file": [
+            Case({"kind": kind, "fmt": fmt}, "open")
+            for kind in ("inriktningsmal", "utfall")
+            for fmt in ("csv", "json")
+        ],
     }
 
 
@@ -240,6 +254,8 @@ def _expected(case: Case, persona: str) -> set[int]:
         return {200}
     if case.kind == "absent":
         return {404}
+    if case.kind == "open":
+        return {200} if django_settings.PUBLIC_PAGES else {404}
     if case.kind == "login_page":
         return {200} if persona == "anonymous" else {302}
     if case.kind == "logout":
@@ -305,7 +321,8 @@ def _client(persona, users) -> Client:
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
-def test_project_urls_answer_as_expected_for_persona(persona, users):
+def test_project_urls_answer_as_expected_for_persona(persona, users, settings):
+    settings.PUBLIC_PAGES = True  # the open pages' cases expect 200; off, see the next test
     cases = _cases(_ids())
     client = _client(persona, users)
     wrong = []
@@ -320,6 +337,24 @@ def test_project_urls_answer_as_expected_for_persona(persona, users):
                 location = client.get(url)["Location"]
                 if not location.startswith("/accounts/login/"):
                     wrong.append(f"{url}: anonymous redirected to {location}, not to login")
+    assert not wrong, f"{persona}:\n" + "\n".join(wrong)
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_open_pages_follow_the_setting_for_persona(persona, users, settings):
+    """With PUBLIC_PAGES off (the default) every open page answers 404, to everyone."""
+    assert django_settings.PUBLIC_PAGES is False
+    client = _client(persona, users)
+    open_cases = [(n, c) for n, cs in _cases(_ids()).items() for c in cs if c.kind == "open"]
+    assert open_cases
+    wrong = [
+        f"{url}: {status}"
+        for url, status in (
+            (url, client.get(url).status_code)
+            for url in (reverse(name, kwargs=case.kwargs) for name, case in open_cases)
+        )
+        if status != 404
+    ]
     assert not wrong, f"{persona}:\n" + "\n".join(wrong)
 
 
