@@ -26,7 +26,10 @@ from .common import (
     committees_visible_to,
     direction_goals_visible_to,
     in_steering_q,
+    latest_by_year,
     plans_visible_to,
+    set_outcome_status,
+    set_outcome_status_from,
     set_year_target,
     year_end,
 )
@@ -132,9 +135,7 @@ def chain_tree(*, user, year: int, committee: OrgUnit | None = None, page: int =
             activity.status_label = status_labels.get(activity.status, activity.status)
         for indicator in goal.indicators.all():
             set_year_target(indicator)
-            indicator.latest_outcome = (
-                indicator.outcomes_until_year[-1] if indicator.outcomes_until_year else None
-            )
+            set_outcome_status(indicator)
         node = nodes[goal.strategic_area_id]
         if not node.committees or node.committees[-1].committee.pk != goal.committee_id:
             node.committees.append(
@@ -216,12 +217,45 @@ def direction_goal_detail(*, goal: DirectionGoal, user, year: int) -> dict:
     end = year_end(year)
     moved = [i for i in everything if i.moved_to_quality_on and i.moved_to_quality_on <= end]
     indicators = [i for i in everything if i not in moved]
+    for indicator in indicators:
+        set_outcome_status_from(
+            indicator,
+            measurements=indicator.measurements.all(),
+            targets=indicator.targets.all(),
+            year=year,
+        )
     activities = list(
         activities_visible_to(user=user)
         .filter(direction_goal=goal)
         .order_by("-plan__plan_year__year", "plan__org_unit__name", "title")
     )
     return {"indicators": indicators, "moved_indicators": moved, "activities": activities}
+
+
+@dataclass
+class TargetRow:
+    """One year's target with that year's latest outcome, reached or not (rules.outcome_status)."""
+
+    target: Target
+    higher_is_better: bool
+    latest_outcome: Measurement | None = None
+    outcome_status: object = None
+
+
+def indicator_target_rows(*, indicator, targets, measurements) -> list[TargetRow]:
+    """The indicator page's targets, each beside its year's latest outcome (already read)."""
+    latest = latest_by_year(measurements)
+    rows = []
+    for target in targets:
+        row = TargetRow(target=target, higher_is_better=indicator.higher_is_better)
+        outcome = latest.get(target.year)
+        if outcome is not None:
+            outcome.occasion_name = outcome.occasion.name
+            outcome.occasion_year = target.year
+            outcome.year_target_value = target.value
+        set_outcome_status(row, outcome)
+        rows.append(row)
+    return rows
 
 
 @dataclass

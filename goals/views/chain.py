@@ -234,6 +234,7 @@ def indicator_detail(request, pk):
     )
     # Comparison with Riket (and any other area) from Kolada, beside the year's own outcome
     # at the Verksamhetsberättelse.
+    targets = list(indicator.targets.order_by("year"))
     references = list(indicator.reference_values.order_by("year", "area_code"))
     areas = list({r.area_code: r.area_name for r in references}.items())
     comparison = []
@@ -258,7 +259,9 @@ def indicator_detail(request, pk):
         {
             "indicator": indicator,
             "goal": indicator.direction_goal,
-            "targets": indicator.targets.order_by("year"),
+            "targets": selectors.indicator_target_rows(
+                indicator=indicator, targets=targets, measurements=measurements
+            ),
             "measurements": measurements,
             "comparison": comparison,
             "comparison_areas": [name for _code, name in areas],
