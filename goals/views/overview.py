@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET
 
 from core.formats import parse_id
 
-from ..charts import WEB_FONT, ChartRow, share_chart
+from ..charts import WEB_FONT, ChartRow, share_chart, trend_chart
 from ..models import Assessment
 from ..permissions import access_for
 from ..selectors.overview import LEVELS, goal_drilldown, overview, overview_occasions
@@ -56,6 +56,17 @@ def overview_page(request):
         if goal is None:
             raise Http404
         drill = goal_drilldown(access=access, occasion=occasion, goal=goal.goal)
+        for row in drill["indicators"]:
+            unit = row.indicator.unit_of_measure
+            row.chart = trend_chart(
+                row.trend,
+                title=f"{row.indicator.name}{f' ({unit})' if unit else ''}: utfall och målvärde "
+                + ("och riket " if row.has_riket else "")
+                + "per år",
+                unit=unit,
+                chart_id=f"trend-{row.indicator.pk}",
+                font_family=WEB_FONT,
+            )
     base = {"tillfalle": occasion.pk} if occasion else {}
     area_rows = data.by_area(goals)
     committee_rows = data.by_committee(goals)
