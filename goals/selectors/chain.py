@@ -259,6 +259,50 @@ def indicator_target_rows(*, indicator, targets, measurements) -> list[TargetRow
 
 
 @dataclass
+class GridRow:
+    """One committee's row of the nämnd × strategiområde grid: goals per area, in area order."""
+
+    committee: OrgUnit
+    cells: list[tuple[StrategicArea, int]]
+
+    @property
+    def total(self) -> int:
+        return sum(n for _area, n in self.cells)
+
+
+@dataclass
+class CoverageGrid:
+    areas: list[StrategicArea]
+    rows: list[GridRow]
+
+    @property
+    def area_totals(self) -> list[int]:
+        return [sum(row.cells[i][1] for row in self.rows) for i in range(len(self.areas))]
+
+    @property
+    def total(self) -> int:
+        return sum(self.area_totals)
+
+    @property
+    def empty_cells(self) -> int:
+        return sum(1 for row in self.rows for _area, n in row.cells if not n)
+
+
+def coverage_grid(*, committees, areas, goals) -> CoverageGrid:
+    """The nämnd × strategiområde grid of the report's coverage appendix: how many of each
+    committee's goals sort under each area (0 where a committee has none)."""
+    counts: dict[tuple[int, int], int] = {}
+    for goal in goals:
+        key = (goal.committee_id, goal.strategic_area_id)
+        counts[key] = counts.get(key, 0) + 1
+    rows = [
+        GridRow(committee=c, cells=[(a, counts.get((c.pk, a.pk), 0)) for a in areas])
+        for c in committees
+    ]
+    return CoverageGrid(areas=list(areas), rows=rows)
+
+
+@dataclass
 class Coverage:
     year: int
     overarching_goals_without_area: list[OverarchingGoal]
@@ -266,6 +310,7 @@ class Coverage:
     area_gaps: list[tuple[OrgUnit, list[StrategicArea]]]
     goals_without_indicator: list[DirectionGoal]
     goals_without_activity: list[DirectionGoal]
+    grid: CoverageGrid | None = None
 
     @property
     def warning_count(self) -> int:
@@ -304,6 +349,7 @@ def chain_coverage(
         )
         .order_by("committee__name", "code")
     )
+    committees = list(committees)
     covered = {(g.committee_id, g.strategic_area_id) for g in goals}
     area_gaps = []
     for c in committees:
@@ -321,6 +367,7 @@ def chain_coverage(
         area_gaps=area_gaps,
         goals_without_indicator=[g for g in goals if g.indicator_count == 0],
         goals_without_activity=[g for g in goals if not g.has_activity],
+        grid=coverage_grid(committees=committees, areas=areas, goals=goals),
     )
 
 
