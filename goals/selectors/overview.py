@@ -331,3 +331,17 @@ def goal_drilldown(*, access: Access, occasion: ReportingOccasion, goal: Directi
         "activities": shown,
         "activity_count": activities.count() if len(shown) == GOAL_ACTIVITIES_SHOWN else len(shown),
     }
+
+
+def start_overview_for(*, access: Access) -> Overview | None:
+    """The start page's lead for those who follow the whole (readers, reviewers,
+    administrators): the overview at its default occasion, the latest with a published
+    committee follow-up. None for those who edit a committee's or a unit's plans, and when
+    no occasion has anything published yet."""
+    if access.edits_anything and not access.reviews_anything:
+        return None
+    occasions, default = overview_occasions()
+    if default is None or not default.has_published:
+        return None
+    data = overview(access=access, occasion=default, occasions=occasions)
+    return data if data.committees else None

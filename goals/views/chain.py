@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 from core.formats import parse_id
 
 from .. import selectors
+from ..charts import WEB_FONT, ChartRow, share_chart
 from ..models import (
     Activity,
     DirectionGoal,
@@ -24,6 +25,8 @@ from ..models import (
     Vision,
 )
 from ..permissions import access_for, require_committee_visible, require_unit_visible
+from ..selectors.overview import LEVELS as OVERVIEW_LEVELS
+from ..selectors.overview import start_overview_for
 
 
 def _selected_year(request, plan_years=None) -> int:
@@ -58,6 +61,20 @@ def start(request):
     context.update(
         selectors.start_page(user=request.user, plan_year=plan_year, today=timezone.localdate())
     )
+    fulfilment = start_overview_for(access=access_for(request.user))
+    if fulfilment is not None:
+        rows = fulfilment.by_area(fulfilment.goals)
+        occasion = fulfilment.occasion
+        context["fulfilment"] = fulfilment
+        context["fulfilment_counts"] = {
+            level.value: sum(r.counts[level] for r in rows) for level in OVERVIEW_LEVELS
+        }
+        context["fulfilment_chart"] = share_chart(
+            [ChartRow(r.label, r.counts) for r in rows],
+            title=f"Måluppfyllelse per strategiområde – {occasion.name} {occasion.plan_year.year}",
+            chart_id="start-omr",
+            font_family=WEB_FONT,
+        )
     return render(request, "goals/start.html", context)
 
 
