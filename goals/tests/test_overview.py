@@ -270,3 +270,20 @@ def test_the_goal_level_makes_the_same_queries_however_many_years_and_activities
         html = client.get(url).content.decode()
     assert "Extra aktivitet 4" in html and 'aria-labelledby="trend-' in html
     assert len(before.captured_queries) <= 25
+
+
+def test_the_goal_list_shows_the_first_fifty_not_met_first_and_says_how_many_more(
+    client_for, monkeypatch
+):
+    """The charts count every goal; the list under them stops, so that a large municipality's
+    overview does not print hundreds of rows (choosing an area or committee narrows it)."""
+    monkeypatch.setattr("goals.views.overview.GOALS_SHOWN", 5)
+    occasion = _occasion(2025, "Verksamhetsberättelse")
+    html = client_for("klk").get(reverse("overview"), {"tillfalle": occasion.pk}).content.decode()
+    section = html.split('id="ov-mal"', 1)[1]
+    shown = re.findall(
+        r'data-label="Bedömning"><span class="assessment assessment--(\w+)"', section
+    )
+    assert shown == [Assessment.NOT_FULFILLED] * 5
+    assert "Visar de 5 första av 17 inriktningsmål, ej uppfyllda först." in section
+    assert "6 inriktningsmål bedöms inte uppfyllas." in section  # counted over all of them

@@ -15,6 +15,11 @@ from ..models import Assessment
 from ..permissions import access_for
 from ..selectors.overview import LEVELS, goal_drilldown, overview, overview_occasions
 
+# The goal list under the charts shows the goals not met first and at most this many; the
+# charts count them all, and choosing an area or a committee narrows the list (a large
+# municipality has hundreds of goals at one occasion).
+GOALS_SHOWN = 50
+
 
 def _chart(rows, *, title: str, chart_id: str):
     return share_chart(
@@ -74,6 +79,7 @@ def overview_page(request):
         committee_rows = [r for r in committee_rows if r.key == committee.code]
     if area is not None:
         area_rows = [r for r in area_rows if r.key == str(area.number)]
+    ordered = data.not_met_first(goals)
     scope = " – ".join(x for x in [area and area.name, committee and committee.name] if x)
     context = {
         "data": data,
@@ -85,8 +91,9 @@ def overview_page(request):
         "levels": [(level, Assessment(level).label) for level in LEVELS],
         "area_rows": area_rows,
         "committee_rows": committee_rows,
-        "goals": data.not_met_first(goals),
-        "not_met": [g for g in data.not_met_first(goals) if g.level == Assessment.NOT_FULFILLED],
+        "goals": ordered[:GOALS_SHOWN],
+        "goals_total": len(ordered),
+        "not_met": [g for g in ordered if g.level == Assessment.NOT_FULFILLED],
         "area_chart": _chart(
             area_rows, title=f"Måluppfyllelse per strategiområde {scope}".strip(), chart_id="c-omr"
         ),
