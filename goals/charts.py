@@ -432,7 +432,9 @@ def trend_chart(
             return top + plot_h * float((high - Decimal(str(value))) / (high - low))
 
         def x_of(i: int) -> float:
-            return left + (plot_w / 2 if len(points) == 1 else plot_w * i / (len(points) - 1))
+            # Inset from the axes, so that no marker sits on an axis line.
+            inner = plot_w - 24
+            return left + 12 + (inner / 2 if len(points) == 1 else inner * i / (len(points) - 1))
 
         body.append(
             f'<line x1="{left:.1f}" y1="{top:.1f}" x2="{left:.1f}" y2="{top + plot_h:.1f}" '
