@@ -14,7 +14,7 @@ to seed, so it is kept in bench/.cache/ (ignored by git), keyed by a hash of dem
 and the migrations; with BENCH_DATABASE_URL (PostgreSQL) it is seeded there once instead.
 Requests go through Django's test client with DEBUG off, as a logged-in persona.
 
-Usage: .venv/bin/python bench/pages.py [--runs 30]
+Usage: .venv/bin/python bench/pages.py [--runs 30] [--pages overview,overview_goal,search]
 """
 
 import argparse
@@ -56,7 +56,9 @@ PAGES = [
     ("reports", "Rapportbiblioteket /rapporter/"),
     ("search", "Sök /sok/?q=nämnd"),
     ("overview", "Måluppfyllelse /oversikt/"),
+    ("overview_area", "Måluppfyllelse, område /oversikt/?omrade=1"),
     ("overview_committee", "Måluppfyllelse, nämnd /oversikt/?namnd=…"),
+    ("overview_goal", "Måluppfyllelse, mål /oversikt/?…&mal=…"),
 ]
 
 
@@ -160,15 +162,32 @@ def page_urls(scale: str) -> dict:
         # A word in every kind's names at both scales, with Swedish letters.
         "search": (p["reviewer"], reverse("search") + "?q=n%C3%A4mnd"),
         "overview": (p["reviewer"], reverse("overview")),
+        "overview_area": (p["reviewer"], reverse("overview") + "?omrade=1"),
         "overview_committee": (
             p["committee_editor"],
             reverse("overview") + f"?namnd={p['committee']}",
+        ),
+        # The deepest level: a goal of the committee at the default occasion, with its
+        # indicators' trends, the units' assessments and activities.
+        "overview_goal": (
+            p["reviewer"],
+            reverse("overview") + f"?namnd={p['committee']}&mal={overview_goal(committee).pk}",
         ),
         "floor": (p["reviewer"], "/bench-ok/"),
     }
 
 
-def measure(scale: str, runs: int) -> dict:
+def overview_goal(committee):
+    """The committee's first goal on the overview at its default occasion."""
+    from goals.permissions import reads_everything
+    from goals.selectors.overview import overview, overview_occasions
+
+    occasions, default = overview_occasions()
+    data = overview(access=reads_everything(), occasion=default, occasions=occasions)
+    return next(g.goal for g in data.goals if g.committee.pk == committee.pk)
+
+
+def measure(scale: str, runs: int, only: set[str] | None = None) -> dict:
     from django.contrib.auth import get_user_model
     from django.db import connection
     from django.test import Client
@@ -177,6 +196,8 @@ def measure(scale: str, runs: int) -> dict:
     clients = {}
     results = {}
     for name, (username, url) in page_urls(scale).items():
+        if only and name not in only and name != "floor":
+            continue
         if username not in clients:
             client = Client()
             client.force_login(get_user_model().objects.get(username=username))
@@ -210,7 +231,7 @@ def measure(scale: str, runs: int) -> dict:
     return results
 
 
-def run_phase(scale: str, database_url: str, runs: int) -> dict:
+def run_phase(scale: str, database_url: str, runs: int, only: set[str] | None = None) -> dict:
     """One scale in a process of its own (Django is set up once per database)."""
     started = time.monotonic()
     setup_django(database_url)
@@ -222,13 +243,15 @@ def run_phase(scale: str, database_url: str, runs: int) -> dict:
         "scale": scale,
         "vendor": connection.vendor,
         "seed_seconds": round(seeded, 1),
-        "pages": measure(scale, runs),
+        "pages": measure(scale, runs, only),
     }
 
 
-def child(scale: str, database_url: str, runs: int) -> dict:
+def child(scale: str, database_url: str, runs: int, only: set[str] | None = None) -> dict:
     command = [sys.executable, __file__, "--phase", scale, "--database-url", database_url]
     command += ["--runs", str(runs)]
+    if only:
+        command += ["--pages", ",".join(sorted(only))]
     done = subprocess.run(command, capture_output=True, text=True, cwd=BASE_DIR)
     sys.stderr.write(done.stderr)
     if done.returncode != 0:
@@ -279,17 +302,26 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=30, help="timed requests per page (large)")
     parser.add_argument("--phase", choices=["demo", "large"], help=argparse.SUPPRESS)
     parser.add_argument("--database-url", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--pages",
+        help="only these pages, comma-separated (e.g. overview,overview_goal,search); "
+        "names: " + ", ".join(name for name, _title in PAGES),
+    )
     args = parser.parse_args()
+    only = {name.strip() for name in args.pages.split(",")} if args.pages else None
+    unknown = (only or set()) - {name for name, _title in PAGES}
+    if unknown:
+        parser.error(f"okända sidor: {', '.join(sorted(unknown))}")
     if args.phase:
-        print(json.dumps(run_phase(args.phase, args.database_url, args.runs)))
+        print(json.dumps(run_phase(args.phase, args.database_url, args.runs, only)))
         return 0
 
     with tempfile.TemporaryDirectory(prefix="styr-bench-") as database_dir:
         demo_url = demo_database_url(database_dir)
         print(f"Demo: läser in Danderyds demodata i {demo_url} …", flush=True)
-        demo = child("demo", demo_url, runs=0)
+        demo = child("demo", demo_url, runs=0, only=only)
     print("Stor skala: läser in (eller återanvänder) den stora kommunen …", flush=True)
-    large = child("large", large_database_url(), runs=args.runs)
+    large = child("large", large_database_url(), runs=args.runs, only=only)
 
     print()
     header = (
@@ -300,7 +332,8 @@ def main() -> int:
     print("-" * len(header))
     failures = []
     rows = []
-    for name, title in [*PAGES, ("floor", "Golv: vy som svarar ”ok”")]:
+    shown = [(name, title) for name, title in PAGES if not only or name in only]
+    for name, title in [*shown, ("floor", "Golv: vy som svarar ”ok”")]:
         d, lg = demo["pages"][name], large["pages"][name]
         ok_queries = d["queries"] == lg["queries"] and lg["queries"] <= MAX_QUERIES
         ok_time = lg["p95_ms"] <= TARGET_P95_MS

@@ -12,9 +12,12 @@ Web use, when a page wants one: pass `font_family=WEB_FONT` and print the result
 """
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+
+from core.formats import format_swedish_number
 
 from .models import ASSESSMENT_SYMBOLS, Assessment
 
@@ -323,5 +326,174 @@ def share_chart(
         height=height,
         title=title,
         description=description,
+        body=body,
+    )
+
+
+# --- Trend of one indicator over the years (the overview's goal level) ----------------------
+
+
+@dataclass
+class TrendPoint:
+    """One year of an indicator: its outcome, its target and Riket's value (None if missing)."""
+
+    year: int
+    outcome: object = None
+    target: object = None
+    riket: object = None
+
+
+# (attribute, word, stroke colour, dash pattern, marker): each series differs in line and
+# marker as well as colour, so that it reads in grey print and for colour-blind readers.
+TREND_SERIES = [
+    ("outcome", "Utfall", BAR_COLOUR, "", "circle"),
+    ("target", "Målvärde", TEXT_COLOUR, "6 3", "square"),
+    ("riket", "Riket", "#6b6b6b", "2 2", "triangle"),
+]
+
+
+def _number(value) -> str:
+    return format_swedish_number(Decimal(str(value)).quantize(Decimal("0.01")))
+
+
+def _marker(kind: str, x: float, y: float, colour: str) -> str:
+    if kind == "circle":
+        return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{colour}"/>'
+    if kind == "square":
+        return (
+            f'<rect x="{x - 3.5:.1f}" y="{y - 3.5:.1f}" width="7" height="7" '
+            f'fill="#ffffff" stroke="{colour}" stroke-width="1.5"/>'
+        )
+    return (
+        f'<path d="M{x:.1f},{y - 4.5:.1f} L{x + 4:.1f},{y + 3:.1f} L{x - 4:.1f},{y + 3:.1f} Z" '
+        f'fill="{colour}"/>'
+    )
+
+
+def trend_description(points: list[TrendPoint], *, unit: str = "") -> str:
+    """The chart's numbers in words, year by year: its text alternative."""
+    suffix = f" {unit}" if unit else ""
+    years = []
+    for point in points:
+        parts = [
+            f"{word.lower()} {_number(getattr(point, attr))}{suffix}"
+            for attr, word, *_rest in TREND_SERIES
+            if getattr(point, attr) is not None
+        ]
+        years.append(f"{point.year}: {', '.join(parts) if parts else 'inga värden'}")
+    return "; ".join(years) + "." if years else "Inga värden."
+
+
+def trend_chart(
+    points: list[TrendPoint],
+    *,
+    title: str,
+    unit: str = "",
+    chart_id: str = "trend",
+    font_family: str = PRINT_FONT,
+    width: int = 320,
+    height: int = 150,
+) -> SafeString:
+    """A small line chart of one indicator over the years: outcome, target and Riket.
+
+    A series is drawn only where it has values; a missing year breaks its line. The y axis
+    spans the values shown (never a scale that hides the change), labelled at its ends, and
+    the description carries every number, year by year (role="img").
+    """
+    series = [s for s in TREND_SERIES if any(getattr(p, s[0]) is not None for p in points)]
+    raw = [getattr(p, attr) for p in points for attr, *_rest in series]
+    values = [Decimal(str(v)) for v in raw if v is not None]
+    left, right, top, bottom = 46.0, 12.0, 26.0, 22.0
+    plot_w, plot_h = width - left - right, height - top - bottom
+    body = []
+    # Legend: a short stretch of each series' line with its marker, then its word.
+    x = 0.0
+    for _attr, word, colour, dash, marker in series:
+        dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
+        body.append(
+            f'<line x1="{x:.1f}" y1="9" x2="{x + 22:.1f}" y2="9" stroke="{colour}" '
+            f'stroke-width="2"{dash_attr}/>'
+        )
+        body.append(_marker(marker, x + 11, 9, colour))
+        body.append(_text(x + 27, 13, word, font_family=font_family, size=11))
+        x += 27 + 6.5 * len(word) + 14
+    if not values:
+        body.append(
+            _text(0, top + 20, "Inga utfall eller målvärden", font_family=font_family, size=11)
+        )
+    else:
+        low, high = min(values), max(values)
+        if low == high:
+            low, high = low - 1, high + 1
+        pad = (high - low) / 10
+        low, high = low - pad, high + pad
+
+        def y_of(value) -> float:
+            return top + plot_h * float((high - Decimal(str(value))) / (high - low))
+
+        def x_of(i: int) -> float:
+            # Inset from the axes, so that no marker sits on an axis line.
+            inner = plot_w - 24
+            return left + 12 + (inner / 2 if len(points) == 1 else inner * i / (len(points) - 1))
+
+        body.append(
+            f'<line x1="{left:.1f}" y1="{top:.1f}" x2="{left:.1f}" y2="{top + plot_h:.1f}" '
+            f'stroke="{LINE_COLOUR}" stroke-width="1"/>'
+        )
+        body.append(
+            f'<line x1="{left:.1f}" y1="{top + plot_h:.1f}" x2="{left + plot_w:.1f}" '
+            f'y2="{top + plot_h:.1f}" stroke="{LINE_COLOUR}" stroke-width="1"/>'
+        )
+        for value in (max(values), min(values)):
+            body.append(
+                _text(
+                    left - 5,
+                    y_of(value) + 4,
+                    _number(value),
+                    font_family=font_family,
+                    size=10,
+                    fill=MUTED_COLOUR,
+                    anchor="end",
+                )
+            )
+        for i, point in enumerate(points):
+            body.append(
+                _text(
+                    x_of(i),
+                    height - 6,
+                    str(point.year),
+                    font_family=font_family,
+                    size=10,
+                    fill=MUTED_COLOUR,
+                    anchor="middle",
+                )
+            )
+        # Lines first (broken where a year lacks a value), then the markers on top.
+        for attr, _word, colour, dash, _marker_kind in series:
+            dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
+            runs: list[list[str]] = [[]]
+            for i, point in enumerate(points):
+                value = getattr(point, attr)
+                if value is None:
+                    runs.append([])
+                else:
+                    runs[-1].append(f"{x_of(i):.1f},{y_of(value):.1f}")
+            for run in runs:
+                if len(run) > 1:
+                    body.append(
+                        f'<polyline points="{" ".join(run)}" fill="none" stroke="{colour}" '
+                        f'stroke-width="2"{dash_attr}/>'
+                    )
+        for attr, _word, colour, _dash, marker in series:
+            for i, point in enumerate(points):
+                value = getattr(point, attr)
+                if value is not None:
+                    body.append(_marker(marker, x_of(i), y_of(value), colour))
+    return _frame(
+        chart_id=chart_id,
+        width=width,
+        height=height,
+        title=title,
+        description=trend_description(points, unit=unit),
         body=body,
     )

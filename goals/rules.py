@@ -49,6 +49,17 @@ def target_status(*, value, target, higher_is_better: bool) -> str:
     return "reached" if reached else "not_reached"
 
 
+STATUS_BY_KEY = {s.key: s for s in TARGET_STATUSES}
+
+
+def outcome_status(*, value, target, higher_is_better: bool) -> TargetStatus:
+    """The TargetStatus (symbol, word, colour) of an outcome against its target, as decided by
+    target_status: what every page shows beside a target."""
+    return STATUS_BY_KEY[
+        target_status(value=value, target=target, higher_is_better=higher_is_better)
+    ]
+
+
 def suggest_assessment(pairs) -> str:
     """pairs: (value, target, higher_is_better) per indicator; None where missing."""
     judged = [

@@ -26,7 +26,10 @@ from .common import (
     committees_visible_to,
     direction_goals_visible_to,
     in_steering_q,
+    latest_by_year,
     plans_visible_to,
+    set_outcome_status,
+    set_outcome_status_from,
     set_year_target,
     year_end,
 )
@@ -132,9 +135,7 @@ def chain_tree(*, user, year: int, committee: OrgUnit | None = None, page: int =
             activity.status_label = status_labels.get(activity.status, activity.status)
         for indicator in goal.indicators.all():
             set_year_target(indicator)
-            indicator.latest_outcome = (
-                indicator.outcomes_until_year[-1] if indicator.outcomes_until_year else None
-            )
+            set_outcome_status(indicator)
         node = nodes[goal.strategic_area_id]
         if not node.committees or node.committees[-1].committee.pk != goal.committee_id:
             node.committees.append(
@@ -216,12 +217,89 @@ def direction_goal_detail(*, goal: DirectionGoal, user, year: int) -> dict:
     end = year_end(year)
     moved = [i for i in everything if i.moved_to_quality_on and i.moved_to_quality_on <= end]
     indicators = [i for i in everything if i not in moved]
+    for indicator in indicators:
+        set_outcome_status_from(
+            indicator,
+            measurements=indicator.measurements.all(),
+            targets=indicator.targets.all(),
+            year=year,
+        )
     activities = list(
         activities_visible_to(user=user)
         .filter(direction_goal=goal)
         .order_by("-plan__plan_year__year", "plan__org_unit__name", "title")
     )
     return {"indicators": indicators, "moved_indicators": moved, "activities": activities}
+
+
+@dataclass
+class TargetRow:
+    """One year's target with that year's latest outcome, reached or not (rules.outcome_status)."""
+
+    target: Target
+    higher_is_better: bool
+    latest_outcome: Measurement | None = None
+    outcome_status: object = None
+
+
+def indicator_target_rows(*, indicator, targets, measurements) -> list[TargetRow]:
+    """The indicator page's targets, each beside its year's latest outcome (already read)."""
+    latest = latest_by_year(measurements)
+    rows = []
+    for target in targets:
+        row = TargetRow(target=target, higher_is_better=indicator.higher_is_better)
+        outcome = latest.get(target.year)
+        if outcome is not None:
+            outcome.occasion_name = outcome.occasion.name
+            outcome.occasion_year = target.year
+            outcome.year_target_value = target.value
+        set_outcome_status(row, outcome)
+        rows.append(row)
+    return rows
+
+
+@dataclass
+class GridRow:
+    """One committee's row of the nämnd × strategiområde grid: goals per area, in area order."""
+
+    committee: OrgUnit
+    cells: list[tuple[StrategicArea, int]]
+
+    @property
+    def total(self) -> int:
+        return sum(n for _area, n in self.cells)
+
+
+@dataclass
+class CoverageGrid:
+    areas: list[StrategicArea]
+    rows: list[GridRow]
+
+    @property
+    def area_totals(self) -> list[int]:
+        return [sum(row.cells[i][1] for row in self.rows) for i in range(len(self.areas))]
+
+    @property
+    def total(self) -> int:
+        return sum(self.area_totals)
+
+    @property
+    def empty_cells(self) -> int:
+        return sum(1 for row in self.rows for _area, n in row.cells if not n)
+
+
+def coverage_grid(*, committees, areas, goals) -> CoverageGrid:
+    """The nämnd × strategiområde grid of the report's coverage appendix: how many of each
+    committee's goals sort under each area (0 where a committee has none)."""
+    counts: dict[tuple[int, int], int] = {}
+    for goal in goals:
+        key = (goal.committee_id, goal.strategic_area_id)
+        counts[key] = counts.get(key, 0) + 1
+    rows = [
+        GridRow(committee=c, cells=[(a, counts.get((c.pk, a.pk), 0)) for a in areas])
+        for c in committees
+    ]
+    return CoverageGrid(areas=list(areas), rows=rows)
 
 
 @dataclass
@@ -232,6 +310,7 @@ class Coverage:
     area_gaps: list[tuple[OrgUnit, list[StrategicArea]]]
     goals_without_indicator: list[DirectionGoal]
     goals_without_activity: list[DirectionGoal]
+    grid: CoverageGrid | None = None
 
     @property
     def warning_count(self) -> int:
@@ -270,6 +349,7 @@ def chain_coverage(
         )
         .order_by("committee__name", "code")
     )
+    committees = list(committees)
     covered = {(g.committee_id, g.strategic_area_id) for g in goals}
     area_gaps = []
     for c in committees:
@@ -287,6 +367,7 @@ def chain_coverage(
         area_gaps=area_gaps,
         goals_without_indicator=[g for g in goals if g.indicator_count == 0],
         goals_without_activity=[g for g in goals if not g.has_activity],
+        grid=coverage_grid(committees=committees, areas=areas, goals=goals),
     )
 
 

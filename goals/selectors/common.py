@@ -2,7 +2,7 @@
 
 import datetime
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from ..models import (
     Activity,
@@ -15,6 +15,7 @@ from ..models import (
     Target,
 )
 from ..permissions import Access, access_for
+from ..rules import outcome_status
 
 
 def in_steering_q(*, period_end: datetime.date, prefix: str = "") -> Q:
@@ -41,6 +42,69 @@ def year_targets(year: int) -> Prefetch:
 def set_year_target(indicator) -> None:
     """indicator.year_target: the prefetched target of the year, or None."""
     indicator.year_target = indicator.year_targets[0] if indicator.year_targets else None
+
+
+def latest_outcome(year: int) -> Prefetch:
+    """Prefetch an indicator's latest outcome up to the end of `year` (as .outcomes_until_year).
+
+    One query (a sliced prefetch, a window in SQL), whatever the number of indicators. The
+    outcome carries its occasion's name and year and the target of that same year, so that it
+    is judged against the target it was meant to reach, not a later year's.
+    """
+    return Prefetch(
+        "measurements",
+        queryset=Measurement.objects.filter(occasion__plan_year__year__lte=year)
+        .annotate(
+            occasion_name=F("occasion__name"),
+            occasion_year=F("occasion__plan_year__year"),
+            year_target_value=Subquery(
+                Target.objects.filter(
+                    indicator=OuterRef("indicator_id"), year=OuterRef("occasion__plan_year__year")
+                ).values("value")[:1]
+            ),
+        )
+        .order_by("-occasion__period_end", "-occasion_id")[:1],
+        to_attr="outcomes_until_year",
+    )
+
+
+def set_outcome_status(indicator, outcome=None) -> None:
+    """indicator.latest_outcome and .outcome_status: the outcome (default: the prefetched
+    latest_outcome) judged against the target of its own year by rules.outcome_status.
+
+    `outcome` needs .value, .occasion_name, .occasion_year and .year_target_value.
+    """
+    if outcome is None and getattr(indicator, "outcomes_until_year", None):
+        outcome = indicator.outcomes_until_year[0]
+    indicator.latest_outcome = outcome
+    indicator.outcome_status = outcome_status(
+        value=outcome.value if outcome else None,
+        target=outcome.year_target_value if outcome else None,
+        higher_is_better=indicator.higher_is_better,
+    )
+
+
+def latest_by_year(measurements) -> dict:
+    """Per plan year: the latest of already read outcomes (with occasion__plan_year)."""
+    latest = {}
+    for m in sorted(measurements, key=lambda m: (m.occasion.period_end, m.occasion_id)):
+        latest[m.occasion.plan_year.year] = m
+    return latest
+
+
+def set_outcome_status_from(indicator, *, measurements, targets, year: int) -> None:
+    """set_outcome_status from an indicator's outcomes and targets already read (a page that
+    lists them all): the latest outcome up to `year`, against the target of its own year."""
+    latest = latest_by_year(measurements)
+    years = [y for y in latest if y <= year]
+    outcome = latest[max(years)] if years else None
+    if outcome is not None:
+        outcome.occasion_name = outcome.occasion.name
+        outcome.occasion_year = outcome.occasion.plan_year.year
+        outcome.year_target_value = next(
+            (t.value for t in targets if t.year == outcome.occasion_year), None
+        )
+    set_outcome_status(indicator, outcome)
 
 
 def current_plan_year() -> PlanYear | None:
@@ -96,17 +160,6 @@ def _indicator_prefetch(year: int) -> Prefetch:
         .select_related("owner")
         .prefetch_related(
             year_targets(year),
-            # Only the latest outcome: a sliced prefetch (one query, a window in SQL).
-            Prefetch(
-                "measurements",
-                # The chain shows the outcome with its occasion's name and year: two columns,
-                # not an occasion and a plan year built for every indicator.
-                queryset=Measurement.objects.filter(occasion__plan_year__year__lte=year)
-                .annotate(
-                    occasion_name=F("occasion__name"), occasion_year=F("occasion__plan_year__year")
-                )
-                .order_by("-occasion__period_end")[:1],
-                to_attr="outcomes_until_year",
-            ),
+            latest_outcome(year),
         ),
     )

@@ -9,23 +9,28 @@ figures are never shown as if they were published.
 
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, F, OuterRef, Prefetch
 
+from ..charts import TrendPoint
+from ..kolada import RIKET_ID
 from ..models import (
     ASSESSMENT_SYMBOLS,
+    Activity,
     Assessment,
     DirectionGoal,
     GoalAssessment,
     Indicator,
     Measurement,
     OrgUnit,
+    ReferenceValue,
     ReportingOccasion,
     StrategicArea,
     Submission,
+    Target,
 )
 from ..permissions import Access, subtree_q, tree_order
 from ..rules import TARGET_STATUSES, target_status
-from .common import in_steering_q, set_year_target, year_targets
+from .common import in_steering_q, latest_by_year, set_year_target, year_targets
 
 LEVELS = [
     Assessment.FULFILLED,
@@ -210,29 +215,92 @@ class IndicatorRow:
     target: object
     outcome: object
     status: object  # rules.TargetStatus
+    # The years up to the occasion's: outcome, target and Riket (charts.TrendPoint).
+    trend: list = field(default_factory=list)
+
+    @property
+    def has_riket(self) -> bool:
+        return any(p.riket is not None for p in self.trend)
+
+
+# The overview's trend shows this many years, the occasion's year the last.
+TREND_YEARS = 5
+# The activities listed at a goal; the rest are counted.
+GOAL_ACTIVITIES_SHOWN = 50
+
+
+def _trend(indicator, *, occasion: ReportingOccasion) -> list[TrendPoint]:
+    """Per year up to the occasion's: the latest outcome of the year (this year's at the
+    occasion), the year's target and Riket's value, from what was prefetched."""
+    year = occasion.plan_year.year
+    outcomes = latest_by_year(
+        m for m in indicator.trend_measurements if m.occasion.period_end <= occasion.period_end
+    )
+    targets = {t.year: t.value for t in indicator.trend_targets}
+    riket = {r.year: r.value for r in indicator.trend_riket}
+    years = sorted({*outcomes, *targets, *riket} & set(range(year - TREND_YEARS + 1, year + 1)))
+    return [
+        TrendPoint(
+            year=y,
+            outcome=outcomes[y].value if y in outcomes else None,
+            target=targets.get(y),
+            riket=riket.get(y),
+        )
+        for y in years
+    ]
 
 
 def goal_drilldown(*, access: Access, occasion: ReportingOccasion, goal: DirectionGoal) -> dict:
-    """One goal at the occasion: its indicators (target, outcome, reached) and the
-    assessments its units handed in."""
+    """One goal at the occasion: its indicators (target, outcome, reached, the trend over the
+    years with Riket where Kolada has it), the assessments its units handed in and the
+    activities of the year's unit plans that serve it. A fixed number of queries."""
     year = occasion.plan_year.year
+    first_year = year - TREND_YEARS + 1
     indicators = list(
         Indicator.objects.filter(in_steering_q(period_end=occasion.period_end), direction_goal=goal)
-        .prefetch_related(year_targets(year))
+        .prefetch_related(
+            year_targets(year),
+            Prefetch(
+                "targets",
+                queryset=Target.objects.filter(year__gte=first_year, year__lte=year),
+                to_attr="trend_targets",
+            ),
+            Prefetch(
+                "measurements",
+                queryset=Measurement.objects.filter(
+                    occasion__plan_year__year__gte=first_year,
+                    occasion__period_end__lte=occasion.period_end,
+                ).select_related("occasion__plan_year"),
+                to_attr="trend_measurements",
+            ),
+            Prefetch(
+                "reference_values",
+                queryset=ReferenceValue.objects.filter(
+                    area_code=RIKET_ID, year__gte=first_year, year__lte=year
+                ),
+                to_attr="trend_riket",
+            ),
+        )
         .order_by("code")
     )
-    outcomes = {
-        m.indicator_id: m
-        for m in Measurement.objects.filter(occasion=occasion, indicator__in=indicators)
-    }
     rows = []
     for indicator in indicators:
         set_year_target(indicator)
         target = indicator.year_target.value if indicator.year_target else None
-        outcome = outcomes.get(indicator.pk)
+        outcome = next(
+            (m for m in indicator.trend_measurements if m.occasion_id == occasion.pk), None
+        )
         value = outcome.value if outcome else None
         key = target_status(value=value, target=target, higher_is_better=indicator.higher_is_better)
-        rows.append(IndicatorRow(indicator, target, value, STATUS_BY_KEY[key]))
+        rows.append(
+            IndicatorRow(
+                indicator,
+                target,
+                value,
+                STATUS_BY_KEY[key],
+                trend=_trend(indicator, occasion=occasion),
+            )
+        )
     unit_assessments = [
         a
         for a in GoalAssessment.objects.filter(
@@ -245,4 +313,35 @@ def goal_drilldown(*, access: Access, occasion: ReportingOccasion, goal: Directi
         .order_by("submission__org_unit__name")
         if access.sees_followup(a.submission.org_unit)
     ]
-    return {"indicators": rows, "unit_assessments": unit_assessments}
+    activities = Activity.objects.filter(
+        access.subtree_q("plan__org_unit__"), direction_goal=goal, plan__plan_year__year=year
+    )
+    shown = list(
+        activities.annotate(unit_name=F("plan__org_unit__name")).order_by(
+            "plan__org_unit__name", "title"
+        )[:GOAL_ACTIVITIES_SHOWN]
+    )
+    status_labels = {value: str(label) for value, label in Activity.Status.choices}
+    for activity in shown:
+        activity.status_label = status_labels.get(activity.status, activity.status)
+    return {
+        "indicators": rows,
+        "has_riket": any(r.has_riket for r in rows),
+        "unit_assessments": unit_assessments,
+        "activities": shown,
+        "activity_count": activities.count() if len(shown) == GOAL_ACTIVITIES_SHOWN else len(shown),
+    }
+
+
+def start_overview_for(*, access: Access) -> Overview | None:
+    """The start page's lead for those who follow the whole (readers, reviewers,
+    administrators): the overview at its default occasion, the latest with a published
+    committee follow-up. None for those who edit a committee's or a unit's plans, and when
+    no occasion has anything published yet."""
+    if access.edits_anything and not access.reviews_anything:
+        return None
+    occasions, default = overview_occasions()
+    if default is None or not default.has_published:
+        return None
+    data = overview(access=access, occasion=default, occasions=occasions)
+    return data if data.committees else None

@@ -15,7 +15,14 @@ from ..models import (
     StrategicArea,
 )
 from ..permissions import access_for, is_within, subtree_q, tree_order
-from .common import in_steering_q, set_year_target, year_end, year_targets
+from .common import (
+    in_steering_q,
+    latest_outcome,
+    set_outcome_status,
+    set_year_target,
+    year_end,
+    year_targets,
+)
 
 
 @dataclass
@@ -143,7 +150,7 @@ def committee_plan(
                 "indicators",
                 queryset=Indicator.objects.filter(in_steering_q(period_end=year_end(year)))
                 .select_related("owner")
-                .prefetch_related(year_targets(year)),
+                .prefetch_related(year_targets(year), latest_outcome(year)),
             ),
         )
         .order_by("strategic_area__number", "code")
@@ -154,6 +161,7 @@ def committee_plan(
         visible = []
         for indicator in goal.indicators.all():
             set_year_target(indicator)
+            set_outcome_status(indicator)
             indicator_count += 1
             if indicator.owner_id is None:
                 ownerless += 1
@@ -184,7 +192,7 @@ def committee_goals_for_plan(*, plan: OperationalPlan) -> list[DirectionGoal]:
     if committee is None:
         return []
     year = plan.plan_year.year
-    return list(
+    goals = list(
         DirectionGoal.objects.filter(
             committee=committee, archived=False, valid_from__lte=year, valid_to__gte=year
         )
@@ -194,11 +202,16 @@ def committee_goals_for_plan(*, plan: OperationalPlan) -> list[DirectionGoal]:
                 "indicators",
                 queryset=Indicator.objects.filter(in_steering_q(period_end=year_end(year)))
                 .select_related("owner")
-                .prefetch_related(year_targets(year)),
+                .prefetch_related(year_targets(year), latest_outcome(year)),
             )
         )
         .order_by("strategic_area__number", "code")
     )
+    for goal in goals:
+        for indicator in goal.indicators.all():
+            set_year_target(indicator)
+            set_outcome_status(indicator)
+    return goals
 
 
 @dataclass
@@ -222,9 +235,6 @@ def plan_page(*, plan: OperationalPlan, status: str = "") -> dict:
     for activity in activities:
         grouped.setdefault(activity.direction_goal_id, []).append(activity)
     sections = [GoalActivities(goal=g, activities=grouped.pop(g.pk, [])) for g in goals]
-    for g in goals:
-        for indicator in g.indicators.all():
-            set_year_target(indicator)
     # Activities under goals that were archived or ended since: still shown, never lost.
     leftovers = [a for rows in grouped.values() for a in rows]
     counts = dict(

@@ -61,3 +61,77 @@ def test_committee_staff_see_only_their_committee(client_for):
     warnings = warnings_of(client_for("namnd").get("/styrkedja/tackning/"))
     assert any("Utbildningsnämnden saknar" in w for w in warnings)
     assert not any("Byggnadsnämnden" in w or "MHN-" in w for w in warnings)
+
+
+# --- the nämnd × strategiområde grid of the report's coverage appendix -------------------------
+
+
+def grid_of(html: str) -> dict:
+    """Per committee row of the grid: its counts per area (0 where the cell says so)."""
+    table = html.split('id="t-grid"', 1)[1].split("</table>", 1)[0]
+    body = table.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    rows = {}
+    for row in re.findall(r"<tr>(.*?)</tr>", body, re.S):
+        name = re.sub(r"<[^>]+>", "", re.search(r'<th scope="row"[^>]*>(.*?)</th>', row, re.S)[1])
+        cells = [
+            re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", c)).strip()
+            for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
+        ]
+        rows[name.strip()] = cells
+    return rows
+
+
+def test_the_grid_counts_what_the_reports_coverage_appendix_counts(client_for):
+    from goals.models import ReportingOccasion
+    from reporting.data import municipality_report_data
+
+    occasion = ReportingOccasion.objects.get(plan_year__year=2026, name="Delårsrapport")
+    matrix = municipality_report_data(occasion=occasion, org_unit=None)["coverage"]["matrix"]
+    html = client_for("klk").get("/styrkedja/tackning/", {"ar": 2026}).content.decode()
+    grid = grid_of(html)
+    assert len(grid) == len(matrix) == 7
+    for row in matrix:
+        cells = grid[row["name"]]
+        shown = [0 if c.startswith("⚠") else int(c) for c in cells[:-1]]
+        assert shown == row["cells"], row["name"]
+        assert int(cells[-1]) == sum(row["cells"])
+    assert sum(sum(r["cells"]) for r in matrix) > 0
+
+
+def test_the_grid_marks_an_empty_cell_by_sign_and_words_and_heads_rows_and_columns(client_for):
+    html = client_for("politiker").get("/styrkedja/tackning/").content.decode()
+    building = grid_of(html)["Byggnadsnämnden"]
+    assert "⚠ 0 – saknar inriktningsmål" in building
+    table = html.split('id="t-grid"', 1)[1].split("</table>", 1)[0]
+    assert table.count('<th scope="col"') == 1 + 5 + 1  # Nämnd, the five areas, Totalt
+    assert "Alla nämnder" in table  # a totals row
+    assert all("data-label=" in td for td in re.findall(r"<td[^>]*>", table))
+
+
+def test_the_grid_shows_only_the_committees_the_user_sees(client_for):
+    grid = grid_of(client_for("namnd").get("/styrkedja/tackning/").content.decode())
+    assert list(grid) == ["Utbildningsnämnden"]
+
+
+def test_the_coverage_page_makes_a_fixed_number_of_queries(client_for):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from goals.models import OrgUnit
+    from goals.services import org_unit_save
+
+    client = client_for("klk")
+    client.get("/styrkedja/tackning/")
+    with CaptureQueriesContext(connection) as before:
+        client.get("/styrkedja/tackning/")
+    root = OrgUnit.objects.get(kind=OrgUnit.Kind.MUNICIPALITY)
+    for n in range(3):
+        org_unit_save(
+            org_unit=OrgUnit(
+                name=f"Extranämnd {n}", code=f"XN{n}", kind=OrgUnit.Kind.COMMITTEE, parent=root
+            )
+        )
+    with CaptureQueriesContext(connection) as after:
+        html = client.get("/styrkedja/tackning/").content.decode()
+    assert "Extranämnd 2" in grid_of(html)
+    assert len(after) == len(before) <= 25

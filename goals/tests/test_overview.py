@@ -127,3 +127,163 @@ def test_a_goal_of_another_committee_is_not_found(client_for):
     )
     assert response.status_code == 404
     assert OrgUnit.objects.filter(code="SN").exists()
+
+
+# --- the goal level: trend over the years, Riket, the units' activities ------------------------
+
+
+def _goal_with_history():
+    """A UN goal whose first indicator has outcomes at the Verksamhetsberättelse of 2023–2025
+    in the demo; Riket's values (as import_kolada keeps them) added for two of those years."""
+    from django.utils import timezone
+
+    from goals.models import Measurement, ReferenceValue
+
+    measurement = (
+        Measurement.objects.filter(
+            indicator__direction_goal__committee__code="UN",
+            occasion__name="Verksamhetsberättelse",
+            occasion__plan_year__year=2025,
+        )
+        .select_related("indicator__direction_goal")
+        .order_by("indicator__code")
+        .first()
+    )
+    indicator = measurement.indicator
+    for year, value in [(2024, "71.5"), (2025, "72.25")]:
+        ReferenceValue.objects.create(
+            indicator=indicator,
+            year=year,
+            area_code="0000",
+            area_name="Riket",
+            value=value,
+            fetched_at=timezone.now(),
+        )
+    return indicator.direction_goal, indicator
+
+
+def test_the_goal_level_draws_each_indicators_trend_with_riket_and_its_numbers(client_for):
+    goal, indicator = _goal_with_history()
+    occasion = _occasion(2025, "Verksamhetsberättelse")
+    html = (
+        client_for("klk")
+        .get(reverse("overview"), {"tillfalle": occasion.pk, "namnd": "UN", "mal": goal.pk})
+        .content.decode()
+    )
+    assert "Utveckling över åren" in html
+    figure = html.split(f'aria-labelledby="trend-{indicator.pk}-cap"', 1)[1].split("</figure>")[0]
+    # A server-drawn chart with a text alternative that carries the numbers, year by year.
+    assert '<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img"' in figure
+    desc = re.search(r"<desc[^>]*>(.*?)</desc>", figure, re.S)[1]
+    outcome_2025 = indicator.measurements.get(
+        occasion__plan_year__year=2025, occasion__name="Verksamhetsberättelse"
+    ).value
+    from core.formats import format_swedish_number
+
+    assert f"2025: utfall {format_swedish_number(outcome_2025.normalize())}" in desc
+    assert "riket 72,25" in desc and "riket 71,5" in desc
+    assert "2026" not in desc  # nothing after the occasion's year
+    # The same numbers in a table, with Riket's column.
+    assert ">Riket</th>" in figure and "72,25" in figure
+    assert "<polyline" in figure
+
+
+def test_the_trend_shows_this_years_outcome_at_the_occasion_not_later(client_for):
+    """Mid-year the trend's last point is the outcome at the occasion, not a later one."""
+    from goals.models import Measurement
+
+    occasion = _occasion(2026, "Tertialrapport 1")
+    later = _occasion(2026, "Delårsrapport")
+    m = (
+        Measurement.objects.filter(
+            occasion=occasion, indicator__direction_goal__committee__code="UN"
+        )
+        .select_related("indicator")
+        .first()
+    )
+    if not Measurement.objects.filter(indicator=m.indicator, occasion=later).exists():
+        Measurement.objects.create(indicator=m.indicator, occasion=later, value=m.value + 1000)
+    html = (
+        client_for("klk")
+        .get(
+            reverse("overview"),
+            {"tillfalle": occasion.pk, "namnd": "UN", "mal": m.indicator.direction_goal_id},
+        )
+        .content.decode()
+    )
+    figure = html.split(f'aria-labelledby="trend-{m.indicator.pk}-cap"', 1)[1].split("</figure>")[0]
+    desc = re.search(r"<desc[^>]*>(.*?)</desc>", figure, re.S)[1]
+    from core.formats import format_swedish_number
+
+    assert f"2026: utfall {format_swedish_number(m.value.normalize())}" in desc
+
+
+def test_the_goal_level_lists_the_units_activities_the_user_sees(client_for, users):
+    from goals.models import Activity
+
+    activity = (
+        Activity.objects.filter(direction_goal__committee__code="UN", plan__plan_year__year=2025)
+        .select_related("plan__org_unit")
+        .first()
+    )
+    occasion = _occasion(2025, "Verksamhetsberättelse")
+    params = {"tillfalle": occasion.pk, "namnd": "UN", "mal": activity.direction_goal_id}
+    html = client_for("klk").get(reverse("overview"), params).content.decode()
+    section = html.split("Enheternas aktiviteter 2025</h3>", 1)[1]
+    assert activity.title in section and activity.plan.org_unit.name in section
+    # A unit head sees only their own unit's activities.
+    client = client_for("enhet")
+    html = client.get(reverse("overview"), params).content.decode()
+    section = html.split("Enheternas aktiviteter 2025</h3>", 1)[1].split("</section>")[0]
+    others = Activity.objects.filter(
+        direction_goal_id=activity.direction_goal_id, plan__plan_year__year=2025
+    ).exclude(plan__org_unit__code="UF-ENS")
+    assert all(a.title not in section for a in others)
+
+
+def test_the_goal_level_makes_the_same_queries_however_many_years_and_activities(
+    client_for, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    goal, indicator = _goal_with_history()
+    occasion = _occasion(2025, "Verksamhetsberättelse")
+    url = reverse("overview") + f"?tillfalle={occasion.pk}&namnd=UN&mal={goal.pk}"
+    client = client_for("klk")
+    client.get(url)
+    with CaptureQueriesContext(connection) as before:
+        client.get(url)
+    from goals.models import Activity, Indicator, Target
+
+    plan = (
+        Activity.objects.filter(direction_goal__committee__code="UN", plan__plan_year__year=2025)
+        .select_related("plan")
+        .first()
+        .plan
+    )
+    for n in range(5):
+        Activity.objects.create(plan=plan, direction_goal=goal, title=f"Extra aktivitet {n}")
+        extra = Indicator.objects.create(direction_goal=goal, code=f"OV-EXTRA-{n}", name=f"X{n}")
+        Target.objects.create(indicator=extra, year=2025, value=n)
+    with django_assert_max_num_queries(len(before.captured_queries)):
+        html = client.get(url).content.decode()
+    assert "Extra aktivitet 4" in html and 'aria-labelledby="trend-' in html
+    assert len(before.captured_queries) <= 25
+
+
+def test_the_goal_list_shows_the_first_fifty_not_met_first_and_says_how_many_more(
+    client_for, monkeypatch
+):
+    """The charts count every goal; the list under them stops, so that a large municipality's
+    overview does not print hundreds of rows (choosing an area or committee narrows it)."""
+    monkeypatch.setattr("goals.views.overview.GOALS_SHOWN", 5)
+    occasion = _occasion(2025, "Verksamhetsberättelse")
+    html = client_for("klk").get(reverse("overview"), {"tillfalle": occasion.pk}).content.decode()
+    section = html.split('id="ov-mal"', 1)[1]
+    shown = re.findall(
+        r'data-label="Bedömning"><span class="assessment assessment--(\w+)"', section
+    )
+    assert shown == [Assessment.NOT_FULFILLED] * 5
+    assert "Visar de 5 första av 17 inriktningsmål, ej uppfyllda först." in section
+    assert "6 inriktningsmål bedöms inte uppfyllas." in section  # counted over all of them

@@ -63,6 +63,7 @@ def page_urls() -> dict:
         "reports": ("stor-klk", reverse("reports")),
         "search": ("stor-klk", reverse("search") + "?q=n%C3%A4mnd"),
         "overview": ("stor-klk", reverse("overview")),
+        "overview_area": ("stor-klk", reverse("overview") + "?omrade=1"),
         "overview_committee": ("stor-namnd", reverse("overview") + f"?namnd={committee.code}"),
         "overview_goal": (
             "stor-klk",

@@ -10,6 +10,7 @@ import re
 from types import SimpleNamespace
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from goals import cycle
@@ -210,8 +211,11 @@ def test_the_start_pages_table_cells_carry_their_column_heading(client_for, on):
 
 
 # politiker: one query more than the others need for it, for the latest published reports.
+# admin, klk, politiker: six more for the måluppfyllelse overview their page leads with
+# (goals.selectors.overview: occasions, areas, committees, follow-ups, assessments, goals),
+# the same number whatever the size (test_the_start_page_makes_the_same_number_of_queries…).
 @pytest.mark.parametrize(
-    ("who", "most"), [("admin", 24), ("klk", 17), ("namnd", 25), ("enhet", 23), ("politiker", 15)]
+    ("who", "most"), [("admin", 30), ("klk", 23), ("namnd", 25), ("enhet", 23), ("politiker", 21)]
 )
 def test_the_start_page_makes_a_bounded_number_of_queries(
     client_for, on, who, most, django_assert_max_num_queries
@@ -269,3 +273,49 @@ def test_kommunledningskontorets_next_review_says_when_it_came_in_late(client_fo
 def test_a_readers_next_step_leads_and_the_latest_reports_follow(client_for, on):
     html = start(client_for, "politiker")
     assert html.index('id="s-nasta"') < html.index("Senast publicerade rapporter")
+
+
+# --- the overview of the latest published occasion leads for those who follow the whole ---------
+
+
+@pytest.mark.parametrize("who", ["politiker", "klk", "admin"])
+def test_readers_and_kommunledningskontoret_see_the_latest_published_overview(client_for, who):
+    from goals.models import ReportingOccasion
+    from goals.permissions import access_for
+    from goals.selectors.overview import overview, overview_occasions
+
+    html = start(client_for, who)
+    block = section(html, "s-oversikt")
+    assert "Måluppfyllelse – Tertialrapport 1 2026" in text_of(block)
+    # The same counts as /oversikt/ at that occasion, in words and in the chart.
+    occasions, default = overview_occasions()
+    assert (default.plan_year.year, default.name) == (2026, "Tertialrapport 1")
+    data = overview(
+        access=access_for(get_user_model().objects.get(username=who)),
+        occasion=default,
+        occasions=occasions,
+    )
+    levels = [g.level for g in data.goals]
+    sentence = (
+        f"Av {len(levels)} inriktningsmål bedöms {levels.count('fulfilled')} uppfyllda, "
+        f"{levels.count('partly')} delvis uppfyllda och {levels.count('not_fulfilled')} inte "
+        f"uppfyllda; {levels.count('not_assessed')} är inte bedömda"
+    )
+    assert sentence in text_of(block)
+    assert 'role="img"' in block and "Måluppfyllelse per strategiområde" in block
+    assert "Preliminärt: 3 av 7 nämnders uppföljningar är publicerade." in text_of(block)
+    occasion = ReportingOccasion.objects.get(plan_year__year=2026, name="Tertialrapport 1")
+    assert f'href="{reverse("overview")}?tillfalle={occasion.pk}"' in block
+    # After the next step, before the rest of the page.
+    assert html.index('id="s-nasta"') < html.index('id="s-oversikt"')
+    assert html.index('id="s-oversikt"') < html.index('id="s-tillfallen"')
+
+
+@pytest.mark.parametrize("who", ["namnd", "enhet"])
+def test_committee_staff_and_unit_heads_keep_their_work_first(client_for, who):
+    assert 'id="s-oversikt"' not in start(client_for, who)
+
+
+def test_no_overview_before_anything_is_published(client_for):
+    Submission.objects.filter(state="published").update(state="approved")
+    assert 'id="s-oversikt"' not in start(client_for, "politiker")

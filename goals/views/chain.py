@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 from core.formats import parse_id
 
 from .. import selectors
+from ..charts import WEB_FONT, ChartRow, share_chart
 from ..models import (
     Activity,
     DirectionGoal,
@@ -24,6 +25,8 @@ from ..models import (
     Vision,
 )
 from ..permissions import access_for, require_committee_visible, require_unit_visible
+from ..selectors.overview import LEVELS as OVERVIEW_LEVELS
+from ..selectors.overview import start_overview_for
 
 
 def _selected_year(request, plan_years=None) -> int:
@@ -58,6 +61,20 @@ def start(request):
     context.update(
         selectors.start_page(user=request.user, plan_year=plan_year, today=timezone.localdate())
     )
+    fulfilment = start_overview_for(access=access_for(request.user))
+    if fulfilment is not None:
+        rows = fulfilment.by_area(fulfilment.goals)
+        occasion = fulfilment.occasion
+        context["fulfilment"] = fulfilment
+        context["fulfilment_counts"] = {
+            level.value: sum(r.counts[level] for r in rows) for level in OVERVIEW_LEVELS
+        }
+        context["fulfilment_chart"] = share_chart(
+            [ChartRow(r.label, r.counts) for r in rows],
+            title=f"Måluppfyllelse per strategiområde – {occasion.name} {occasion.plan_year.year}",
+            chart_id="start-omr",
+            font_family=WEB_FONT,
+        )
     return render(request, "goals/start.html", context)
 
 
@@ -234,6 +251,7 @@ def indicator_detail(request, pk):
     )
     # Comparison with Riket (and any other area) from Kolada, beside the year's own outcome
     # at the Verksamhetsberättelse.
+    targets = list(indicator.targets.order_by("year"))
     references = list(indicator.reference_values.order_by("year", "area_code"))
     areas = list({r.area_code: r.area_name for r in references}.items())
     comparison = []
@@ -258,7 +276,9 @@ def indicator_detail(request, pk):
         {
             "indicator": indicator,
             "goal": indicator.direction_goal,
-            "targets": indicator.targets.order_by("year"),
+            "targets": selectors.indicator_target_rows(
+                indicator=indicator, targets=targets, measurements=measurements
+            ),
             "measurements": measurements,
             "comparison": comparison,
             "comparison_areas": [name for _code, name in areas],

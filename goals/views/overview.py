@@ -10,10 +10,15 @@ from django.views.decorators.http import require_GET
 
 from core.formats import parse_id
 
-from ..charts import WEB_FONT, ChartRow, share_chart
+from ..charts import WEB_FONT, ChartRow, share_chart, trend_chart
 from ..models import Assessment
 from ..permissions import access_for
 from ..selectors.overview import LEVELS, goal_drilldown, overview, overview_occasions
+
+# The goal list under the charts shows the goals not met first and at most this many; the
+# charts count them all, and choosing an area or a committee narrows the list (a large
+# municipality has hundreds of goals at one occasion).
+GOALS_SHOWN = 50
 
 
 def _chart(rows, *, title: str, chart_id: str):
@@ -56,6 +61,17 @@ def overview_page(request):
         if goal is None:
             raise Http404
         drill = goal_drilldown(access=access, occasion=occasion, goal=goal.goal)
+        for row in drill["indicators"]:
+            unit = row.indicator.unit_of_measure
+            row.chart = trend_chart(
+                row.trend,
+                title=f"{row.indicator.name}{f' ({unit})' if unit else ''}: utfall och målvärde "
+                + ("och riket " if row.has_riket else "")
+                + "per år",
+                unit=unit,
+                chart_id=f"trend-{row.indicator.pk}",
+                font_family=WEB_FONT,
+            )
     base = {"tillfalle": occasion.pk} if occasion else {}
     area_rows = data.by_area(goals)
     committee_rows = data.by_committee(goals)
@@ -63,6 +79,7 @@ def overview_page(request):
         committee_rows = [r for r in committee_rows if r.key == committee.code]
     if area is not None:
         area_rows = [r for r in area_rows if r.key == str(area.number)]
+    ordered = data.not_met_first(goals)
     scope = " – ".join(x for x in [area and area.name, committee and committee.name] if x)
     context = {
         "data": data,
@@ -74,8 +91,9 @@ def overview_page(request):
         "levels": [(level, Assessment(level).label) for level in LEVELS],
         "area_rows": area_rows,
         "committee_rows": committee_rows,
-        "goals": data.not_met_first(goals),
-        "not_met": [g for g in data.not_met_first(goals) if g.level == Assessment.NOT_FULFILLED],
+        "goals": ordered[:GOALS_SHOWN],
+        "goals_total": len(ordered),
+        "not_met": [g for g in ordered if g.level == Assessment.NOT_FULFILLED],
         "area_chart": _chart(
             area_rows, title=f"Måluppfyllelse per strategiområde {scope}".strip(), chart_id="c-omr"
         ),
