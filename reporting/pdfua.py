@@ -185,6 +185,15 @@ def describe_figures(pdf: pikepdf.Pdf, texts: list[str]) -> None:
             element.Alt = pikepdf.String(text)
 
 
+def describe_figures_in(pdf_bytes: bytes, html: str) -> bytes:
+    """describe_figures() on a PDF's bytes (a part of a parted report)."""
+    with pikepdf.open(io.BytesIO(pdf_bytes)) as pdf:
+        describe_figures(pdf, figure_texts(html))
+        out = io.BytesIO()
+        pdf.save(out)
+        return out.getvalue()
+
+
 def _elements_in_order(pdf: pikepdf.Pdf):
     root = pdf.Root.get("/StructTreeRoot")
     stack = list(reversed(_kids(root))) if root is not None else []
