@@ -408,7 +408,7 @@ def join(
     they pointed at in their part.
     """
     started = time.perf_counter()
-    pdf = pdfua.join_tagged(pdfs)
+    pdf, front_elements = pdfua.join_tagged(pdfs)
     footer_source = pikepdf.open(io.BytesIO(footer_line))
     footer = _form(pdf, footer_source.pages[0])  # one, shared
     total = len(pdf.pages)
@@ -425,7 +425,7 @@ def join(
             raise ValueError(f"Sidnumren har {len(numbers.pages)} sidor men dokumentet {total}.")
         for page, number in zip(pdf.pages, numbers.pages, strict=True):
             _stamp(pdf, page, {STAMP + "N": _form(pdf, number), STAMP + "F": footer})
-    _add_links(pdf, links, anchors)
+    _add_links(pdf, links, anchors, front_elements)
     pdfua.mark_pagination(pdf)
     subject = str(pdf.docinfo.get("/Subject", ""))
     pdfua.identify(pdf, title=title, subject=subject)
@@ -436,7 +436,7 @@ def join(
     return Joined(pdf=data, pages=total, seconds=time.perf_counter() - started)
 
 
-def _add_links(pdf: pikepdf.Pdf, links: list[dict], anchors: dict[str, int]) -> None:
+def _add_links(pdf: pikepdf.Pdf, links: list[dict], anchors: dict[str, int], front) -> None:
     """The front matter's links to other parts, as tagged link annotations.
 
     WeasyPrint printed each such <a> as a Link element without its annotation (the target
@@ -450,7 +450,8 @@ def _add_links(pdf: pikepdf.Pdf, links: list[dict], anchors: dict[str, int]) -> 
     next_key = max([next_key, *(key + 1 for key in entries)])
     document = pdfua._kids(pdf.Root.StructTreeRoot)[0]
     bare: dict[tuple[int, int], list] = {}
-    for element in pdfua._elements_in_order(pdf):
+    # The links are the front matter's: only its elements are looked at.
+    for element in pdfua._elements_in_order(pdf, front):
         if element.get("/S") != Name.Link or "/Pg" not in element:
             continue
         if any(

@@ -1,7 +1,7 @@
 """The reports as PDF/UA-1 and PDF/A-2u: pagination artifacts, identification, one structure tree.
 
     pdf = finish(weasyprint_pdf, title=…, subject=…)    # a document printed in one run
-    joined = join_tagged([front, *parts])                # parts: one document, one tree
+    joined, front_elements = join_tagged([front, *parts])  # one document, one tree
     mark_pagination(joined); identify(joined, …)         # then stamp, then save(joined)
 
 WeasyPrint (pdf_variant "pdf/a-2u", pdf_tags) writes the structure tree, the OutputIntent
@@ -71,10 +71,48 @@ def reachable_elements(pdf: pikepdf.Pdf) -> set[tuple[int, int]]:
     return seen
 
 
+def _reached_from_leaves(pdf: pikepdf.Pdf, entries: dict[int, object]) -> set[tuple[int, int]]:
+    """The ParentTree's elements that the tree reaches, found by climbing /P (fast).
+
+    Every element WeasyPrint (or join_tagged) puts below a top-level element is in its
+    parent's /K; what is left out is a whole subtree hung from the Document element without
+    being among its kids (the page-margin boxes). So an element is reached when its chain of
+    parents meets one of the Document's kids, and not when it meets the Document itself.
+    """
+    root = pdf.Root.StructTreeRoot
+    documents, top = set(), set()
+    for document in _kids(root):
+        if isinstance(document, Dictionary):
+            documents.add(document.objgen)
+            top.update(kid.objgen for kid in _kids(document) if isinstance(kid, Dictionary))
+    known: dict[tuple[int, int], bool] = {}
+    for mapping in entries.values():
+        for element in mapping if isinstance(mapping, Array) else [mapping]:
+            chain, current, reached = [], element, False
+            while isinstance(current, Dictionary):
+                objgen = current.objgen
+                if objgen in known:
+                    reached = known[objgen]
+                    break
+                if objgen in top:
+                    reached = True
+                    break
+                if objgen in documents:
+                    break
+                chain.append(objgen)
+                current = current.get("/P")
+            known.update(dict.fromkeys(chain, reached))
+    return {objgen for objgen, reached in known.items() if reached} | top
+
+
 def parent_tree_nums(pdf: pikepdf.Pdf) -> dict[int, object]:
     """The ParentTree as {key: value}, leaves of a number tree in any depth."""
     root = pdf.Root.get("/StructTreeRoot")
     tree = root.get("/ParentTree") if root is not None else None
+    return _number_tree_items(tree)
+
+
+def _number_tree_items(tree) -> dict[int, object]:
     found: dict[int, object] = {}
     stack = [tree] if tree is not None else []
     while stack:
@@ -112,8 +150,8 @@ def mark_pagination(pdf: pikepdf.Pdf) -> int:
     """
     if "/StructTreeRoot" not in pdf.Root:
         return 0
-    reached = reachable_elements(pdf)
     entries = parent_tree_nums(pdf)
+    reached = _reached_from_leaves(pdf, entries)
     turned = 0
     for page in pdf.pages:
         key = page.obj.get("/StructParents")
@@ -174,10 +212,14 @@ def figure_texts(html: str) -> list[str]:
 
 def describe_figures(pdf: pikepdf.Pdf, texts: list[str]) -> None:
     """Give the Figures of a WeasyPrint document (SVGs, in order) their full text alternative."""
+    if not texts:
+        return
     figures = []
     for element in _elements_in_order(pdf):
         if element.get("/S") == Name.Figure:
             figures.append(element)
+            if len(figures) > len(texts):
+                return  # more Figures than SVGs: not only the charts
     if len(figures) != len(texts):
         return  # not the SVGs of this HTML: leave WeasyPrint's Alt
     for element, text in zip(figures, texts, strict=True):
@@ -194,9 +236,12 @@ def describe_figures_in(pdf_bytes: bytes, html: str) -> bytes:
         return out.getvalue()
 
 
-def _elements_in_order(pdf: pikepdf.Pdf):
+def _elements_in_order(pdf: pikepdf.Pdf, start: list | None = None):
+    """Structure elements depth first, in reading order (from `start`, or the whole tree)."""
     root = pdf.Root.get("/StructTreeRoot")
-    stack = list(reversed(_kids(root))) if root is not None else []
+    if start is None:
+        start = _kids(root) if root is not None else []
+    stack = list(reversed(start))
     while stack:
         item = stack.pop()
         if not isinstance(item, Dictionary) or item.get("/Type") in (Name.MCR, Name.OBJR):
@@ -252,15 +297,17 @@ def _merge_dict(target: Dictionary, source: Dictionary) -> None:
             target[key] = source[key]
 
 
-def join_tagged(pdfs: list[bytes]) -> pikepdf.Pdf:
+def join_tagged(pdfs: list[bytes]) -> tuple[pikepdf.Pdf, list]:
     """The documents one after another with one structure tree (the first one's catalog).
 
     Every document must be tagged (WeasyPrint pdf_tags): its Document element's children go
-    under the first document's Document element, in order.
+    under the first document's Document element, in order. Returns the joined Pdf and the
+    first document's top-level elements (where the front matter's links are).
     """
     out = pikepdf.open(io.BytesIO(pdfs[0]))
     root = out.Root.StructTreeRoot
     document = _kids(root)[0]
+    first = _kids(document)
     entries = parent_tree_nums(out)
     next_key = max([int(root.get("/ParentTreeNextKey", 0)), *(k + 1 for k in entries)])
     outline_parts = [_outline_items(out, out, offset=0)]
@@ -281,16 +328,12 @@ def join_tagged(pdfs: list[bytes]) -> pikepdf.Pdf:
                 if isinstance(kid, Dictionary) and kid.get("/Type") not in (Name.MCR, Name.OBJR):
                     kid.P = document
                 document.K.append(kid)
-        for key, value in source_entries.items():
-            entries[key + shift] = (
-                out.copy_foreign(value)
-                if value.is_indirect
-                else (
-                    Array([out.copy_foreign(v) if v.is_indirect else v for v in value])
-                    if isinstance(value, Array)
-                    else value
-                )
-            )
+        # One copy of the whole ParentTree (qpdf maps what it copied before): its values are
+        # then the copied elements, without a call per element.
+        if "/ParentTree" in source_root:
+            copied_tree = out.copy_foreign(source_root.ParentTree)
+            for key, value in _number_tree_items(copied_tree).items():
+                entries[key + shift] = value
         for page in out.pages[offset_pages:]:
             if "/StructParents" in page.obj:
                 page.obj.StructParents = int(page.obj.StructParents) + shift
@@ -310,7 +353,7 @@ def join_tagged(pdfs: list[bytes]) -> pikepdf.Pdf:
     _set_parent_tree(out, entries)
     out.Root.StructTreeRoot.ParentTreeNextKey = next_key
     _write_outline(out, outline_parts)
-    return out
+    return out, first
 
 
 def _merge_id_tree(out: pikepdf.Pdf, root: Dictionary, source_root: Dictionary) -> None:
