@@ -428,9 +428,7 @@ def join(
     _add_links(pdf, links, anchors, front_elements)
     pdfua.mark_pagination(pdf)
     subject = str(pdf.docinfo.get("/Subject", ""))
-    pdfua.identify(pdf, title=title, subject=subject)
-    pdf.docinfo[Name.Author] = author
-    pdf.docinfo[Name.Producer] = "Styrsystem"
+    pdfua.identify(pdf, title=title, subject=subject, author=author, producer="Styrsystem")
     pdf.Root.PageMode = Name.UseOutlines
     data = pdfua.save(pdf)
     return Joined(pdf=data, pages=total, seconds=time.perf_counter() - started)

@@ -195,8 +195,11 @@ def check_document(pdf) -> list[str]:
         problems.append("document: no Lang in the catalog")
     if not str(pdf.docinfo.get("/Title", "")).strip():
         problems.append("document: no Title in the document information")
-    if not str(pdf.open_metadata().get("dc:title", "") or "").strip():
+    xmp_title = str(pdf.open_metadata().get("dc:title", "") or "").strip()
+    if not xmp_title:
         problems.append("document: no dc:title in the XMP metadata")
+    elif xmp_title != str(pdf.docinfo.get("/Title", "")).strip():
+        problems.append("document: the Title and the XMP dc:title differ")
     preferences = pdf.Root.get("/ViewerPreferences")
     if preferences is None or preferences.get("/DisplayDocTitle") is not True:
         problems.append("document: ViewerPreferences DisplayDocTitle is not true")

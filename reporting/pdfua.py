@@ -253,8 +253,19 @@ def _elements_in_order(pdf: pikepdf.Pdf, start: list | None = None):
 # --- identification ----------------------------------------------------------------------------
 
 
-def identify(pdf: pikepdf.Pdf, *, title: str, subject: str = "", lang: str = "sv") -> None:
-    """XMP (PDF/A-2u, PDF/UA-1, dc:title), DisplayDocTitle, MarkInfo, Lang, Title/Subject."""
+def identify(
+    pdf: pikepdf.Pdf,
+    *,
+    title: str,
+    subject: str = "",
+    lang: str = "sv",
+    author: str = "",
+    producer: str = "",
+) -> None:
+    """XMP (PDF/A-2u, PDF/UA-1, dc:title), DisplayDocTitle, MarkInfo, Lang, Title/Subject.
+
+    The document information dictionary follows the XMP (PDF/A wants them to agree).
+    """
     pdf.Root.MarkInfo = Dictionary(Marked=True)
     pdf.Root.ViewerPreferences = Dictionary(DisplayDocTitle=True)
     if not str(pdf.Root.get("/Lang", "")):
@@ -266,6 +277,10 @@ def identify(pdf: pikepdf.Pdf, *, title: str, subject: str = "", lang: str = "sv
         meta["dc:title"] = title
         if subject:
             meta["dc:description"] = subject
+        if author:
+            meta["dc:creator"] = [author]
+        if producer:
+            meta["pdf:Producer"] = producer
     pdf.docinfo[Name.Title] = title
     if subject:
         pdf.docinfo[Name.Subject] = subject

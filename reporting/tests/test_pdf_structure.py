@@ -108,6 +108,10 @@ def test_the_parted_municipality_report_passes_the_structure_check(parted, singl
         assert headings(joined) == headings(single)
         assert joined.open_metadata()["dc:title"] == single.open_metadata()["dc:title"]
         assert str(joined.docinfo.Subject)
+        # The document information agrees with the XMP (PDF/A).
+        meta = joined.open_metadata()
+        assert str(joined.docinfo.Producer) == meta["pdf:Producer"] == "Styrsystem"
+        assert str(joined.docinfo.Author) == "Danderyds kommun"
 
 
 @pytest.mark.parametrize("kind", ["committee", "draft"])

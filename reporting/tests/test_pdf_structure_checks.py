@@ -171,6 +171,10 @@ def test_missing_language_title_and_display_title_are_caught(good):
         del pdf.Root.MarkInfo
         del pdf.docinfo.Title
 
+    def other_title(pdf):
+        pdf.docinfo.Title = pikepdf.String("En annan titel")
+
+    assert "differ" in problems(broken(good, other_title), "document")[0]
     found = "\n".join(problems(broken(good, strip), "document"))
     assert "Lang" in found and "DisplayDocTitle" in found
     assert "MarkInfo" in found and "no Title" in found
