@@ -33,7 +33,8 @@ from .pdfua import parent_tree_nums, reachable_elements
 # Operators that put something on the page (PDF 32000-1, 8.2): text, painted paths, shadings,
 # XObjects and inline images. A path ended by `n` paints nothing.
 DRAWING = frozenset(
-    {"Tj", "TJ", "'", '"', "S", "s", "f", "F", "f*", "B", "B*", "b", "b*", "sh", "Do", "BI"}
+    {"Tj", "TJ", "'", '"', "S", "s", "f", "F", "f*", "B", "B*", "b", "b*", "sh", "Do"}
+    | {"BI", "INLINE IMAGE"}  # pikepdf names an inline image so
 )
 HEADING = re.compile(r"^/H([1-6])$")
 
