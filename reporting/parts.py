@@ -240,8 +240,9 @@ def print_html(html: str) -> PrintedPart:
     for page in document.pages:
         page.links[:] = [link for link in page.links if link[0] != "internal" or link[1] in anchors]
     pdf = document.write_pdf(pdf_tags=True, pdf_variant=pdfua.WEASYPRINT_VARIANT)
-    if "<svg" in html:  # the charts' full text alternative (title and description)
-        pdf = pdfua.describe_figures_in(pdf, html)
+    # Page furniture as Pagination artifacts and the charts' full text alternative, here on
+    # the workers in parallel rather than in the join, which waits for every part.
+    pdf = pdfua.prepare_part(pdf, html)
     return PrintedPart(
         pdf=pdf, pages=len(document.pages), seconds=time.perf_counter() - started, links=links
     )
@@ -426,7 +427,6 @@ def join(
         for page, number in zip(pdf.pages, numbers.pages, strict=True):
             _stamp(pdf, page, {STAMP + "N": _form(pdf, number), STAMP + "F": footer})
     _add_links(pdf, links, anchors, front_elements)
-    pdfua.mark_pagination(pdf)
     subject = str(pdf.docinfo.get("/Subject", ""))
     pdfua.identify(pdf, title=title, subject=subject, author=author, producer="Styrsystem")
     pdf.Root.PageMode = Name.UseOutlines

@@ -1,8 +1,9 @@
 """The reports as PDF/UA-1 and PDF/A-2u: pagination artifacts, identification, one structure tree.
 
     pdf = finish(weasyprint_pdf, title=…, subject=…)    # a document printed in one run
+    part = prepare_part(weasyprint_pdf, html)            # each part, on the workers
     joined, front_elements = join_tagged([front, *parts])  # one document, one tree
-    mark_pagination(joined); identify(joined, …)         # then stamp, then save(joined)
+    identify(joined, title=…); save(joined)              # after stamping
 
 WeasyPrint (pdf_variant "pdf/a-2u", pdf_tags) writes the structure tree, the OutputIntent
 (sRGB) and XMP with pdfaid. What it leaves to us (WeasyPrint issue #1836 and the parted
@@ -227,10 +228,12 @@ def describe_figures(pdf: pikepdf.Pdf, texts: list[str]) -> None:
             element.Alt = pikepdf.String(text)
 
 
-def describe_figures_in(pdf_bytes: bytes, html: str) -> bytes:
-    """describe_figures() on a PDF's bytes (a part of a parted report)."""
+def prepare_part(pdf_bytes: bytes, html: str) -> bytes:
+    """A part of a parted report before it is joined: Pagination artifacts, figures' Alt."""
     with pikepdf.open(io.BytesIO(pdf_bytes)) as pdf:
-        describe_figures(pdf, figure_texts(html))
+        mark_pagination(pdf)
+        if "<svg" in html:
+            describe_figures(pdf, figure_texts(html))
         out = io.BytesIO()
         pdf.save(out)
         return out.getvalue()
