@@ -452,6 +452,9 @@ def _add_links(pdf: pikepdf.Pdf, links: list[dict], anchors: dict[str, int], fro
     for element in pdfua._elements_in_order(pdf, front):
         if element.get("/S") != Name.Link or "/Pg" not in element:
             continue
+        parent = element.get("/P")
+        if isinstance(parent, Dictionary) and parent.get("/S") == Name.Link:
+            continue  # the link's ::before/::after (leader, page number): the outer one counts
         if any(
             isinstance(kid, Dictionary) and kid.get("/Type") == Name.OBJR
             for kid in pdfua._kids(element)

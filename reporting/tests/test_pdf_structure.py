@@ -108,6 +108,22 @@ def test_the_parted_municipality_report_passes_the_structure_check(parted, singl
         assert headings(joined) == headings(single)
         assert joined.open_metadata()["dc:title"] == single.open_metadata()["dc:title"]
         assert str(joined.docinfo.Subject)
+        # Innehåll's links to other parts are tagged: each annotation sits in the Link
+        # element of its entry, beside the entry's text.
+        added = 0
+        for element in pdfua._elements_in_order(joined):
+            if element.get("/S") != "/Link":
+                continue
+            kids = pdfua._kids(element)
+            references = [
+                k for k in kids if isinstance(k, pikepdf.Dictionary) and k.get("/Type") == "/OBJR"
+            ]
+            for reference in references:
+                if str(reference.Obj.get("/Contents", "")).startswith("Gå till sidan"):
+                    added += 1
+                    assert len(kids) > len(references), "a link annotation without its text"
+                    assert int(reference.Obj.StructParent) in pdfua.parent_tree_nums(joined)
+        assert added >= 8  # seven committees and the appendix
         # The document information agrees with the XMP (PDF/A).
         meta = joined.open_metadata()
         assert str(joined.docinfo.Producer) == meta["pdf:Producer"] == "Styrsystem"
