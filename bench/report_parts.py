@@ -147,10 +147,8 @@ def find_occasion(year: int | None, name: str):
 
 def single_document(occasion_id: int) -> dict:
     """Runs in a process of its own (--single): the whole report, one WeasyPrint run."""
-    import weasyprint
-
     from goals.models import OrgUnit, ReportingOccasion
-    from reporting.render import StaticFilesURLFetcher, gather, render_html, static_base_url
+    from reporting.render import gather, html_to_pdf, render_html
 
     occasion = ReportingOccasion.objects.select_related("plan_year").get(pk=occasion_id)
     root = OrgUnit.objects.filter(kind=OrgUnit.Kind.MUNICIPALITY).order_by("tree_id").first()
@@ -159,11 +157,9 @@ def single_document(occasion_id: int) -> dict:
     gathered = time.perf_counter()
     html = render_html(kind="municipality", data=data, generated_at=datetime.datetime.now())
     templated = time.perf_counter()
-    # Printed as the parts are (untagged), so that (a) and (b) do the same work.
-    document = weasyprint.HTML(
-        string=html, base_url=static_base_url(), url_fetcher=StaticFilesURLFetcher()
-    ).render()
-    pdf, pages = document.write_pdf(), len(document.pages)
+    # Printed as the library prints it and as the parts are (tagged, PDF/UA-1 and PDF/A-2u,
+    # reporting.pdfua), so that (a) and (b) do the same work.
+    pdf, pages = html_to_pdf(html)
     finished = time.perf_counter()
     return {
         "pages": pages,

@@ -55,7 +55,7 @@ def join_parts(report: GeneratedReport):
         title=plan["title"],
         author=plan["front"]["municipality"],
     )
-    timings["pypdf_seconds"] = round(joined.seconds, 2)
+    timings["join_seconds"] = round(joined.seconds, 2)
     since = report.started_at or report.created_at
     printed_here = sum(
         use.part.seconds or 0

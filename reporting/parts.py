@@ -11,9 +11,11 @@ A part carries no page numbers and no footer: they depend on the parts before it
 day of printing, so they would change an unchanged part's hash. The joined document gets
 them from overlays that WeasyPrint prints with the same stylesheet — the footer line (one
 page), and "Sida X av Y" drawn with the glyphs and at the place of one probe page
-(PageNumbers) — laid over each page as form XObjects with pypdf, marked as artifacts. The table of
-contents gives each committee the page it starts on in the joined document; the front matter
-is printed last, and printed again if the page count of its own table of contents changed.
+(PageNumbers) — laid over each page as form XObjects with pikepdf, marked as Pagination
+artifacts. The parts are tagged, and their structure trees are joined into one
+(reporting.pdfua). The table of contents gives each committee the page it starts on in the
+joined document; the front matter is printed last, and printed again if the page count of its
+own table of contents changed.
 """
 
 import hashlib
@@ -24,28 +26,20 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+import pikepdf
 import weasyprint
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.html import escape
-from pypdf import PdfReader, PdfWriter
-from pypdf.annotations import Link
-from pypdf.generic import (
-    ArrayObject,
-    DecodedStreamObject,
-    DictionaryObject,
-    NameObject,
-    NumberObject,
-    TextStringObject,
-)
+from pikepdf import Array, Dictionary, Name
 
-from . import render
+from . import pdfua, render
 from .kinds import kind_for
 from .phrases import prose_date
 
 # Bump when the way parts are printed changes: every part gets a new hash.
-PARTS_FORMAT = 1
+PARTS_FORMAT = 2  # 2: parts tagged, PDF/A-2u (reporting.pdfua)
 PX_TO_PT = 0.75  # WeasyPrint: 96 CSS px per inch, 72 PDF points per inch
 STAMP = "/StyrStamp"  # + N (page number) or F (footer line)
 # What the front matter prints of a committee (Innehåll, the summary's table): the rest is in
@@ -245,7 +239,10 @@ def print_html(html: str) -> PrintedPart:
     # Missing anchors are dropped by WeasyPrint (with a log line each): take them out first.
     for page in document.pages:
         page.links[:] = [link for link in page.links if link[0] != "internal" or link[1] in anchors]
-    pdf = document.write_pdf()
+    pdf = document.write_pdf(pdf_tags=True, pdf_variant=pdfua.WEASYPRINT_VARIANT)
+    # Page furniture as Pagination artifacts and the charts' full text alternative, here on
+    # the workers in parallel rather than in the join, which waits for every part.
+    pdf = pdfua.prepare_part(pdf, html)
     return PrintedPart(
         pdf=pdf, pages=len(document.pages), seconds=time.perf_counter() - started, links=links
     )
@@ -320,24 +317,27 @@ class PageNumbers:
     """
 
     def __init__(self, probe_pdf: bytes):
-        page = PdfReader(io.BytesIO(probe_pdf)).pages[0]
-        self.content = page.get_contents().get_data()
+        self.pdf = pikepdf.open(io.BytesIO(probe_pdf))  # kept open: its resources are copied
+        page = self.pdf.pages[0]
+        contents = page.obj.Contents
+        streams = list(contents) if isinstance(contents, pikepdf.Array) else [contents]
+        self.content = b"".join(stream.read_bytes() for stream in streams)
         found = _PROBE_TEXT.search(self.content)
         if found is None:
             raise ValueError("The page-number probe has no text to copy.")
         glyphs = re.findall(rb"<([0-9A-Fa-f]+)>", found["glyphs"])
         if len(glyphs) != len(NUMBER_PROBE):
             raise ValueError("The page-number probe's glyphs are not one per character.")
-        font = page["/Resources"]["/Font"][f"/{found['font'].decode()}"].get_object()
-        widths = _cid_widths(font["/DescendantFonts"][0].get_object().get("/W", []))
+        font = page.obj.Resources.Font[f"/{found['font'].decode()}"]
+        widths = _cid_widths(font.DescendantFonts[0].get("/W", []))
         self.glyph, self.width = {}, {}
         for char, glyph in zip(NUMBER_PROBE, glyphs, strict=True):
             self.glyph[char] = glyph.decode()
             self.width[char] = widths.get(int(glyph, 16), 1000) * float(found["size"]) / 1000
         self.right = float(found["x"]) + sum(self.width[c] for c in NUMBER_PROBE)
         self.x_span, self.glyph_span = found.span("x"), found.span("glyphs")
-        self.mediabox = page.mediabox
-        self.resources = page["/Resources"]
+        self.mediabox = [float(v) for v in page.obj.MediaBox]
+        self.resources = page.obj.Resources
 
     def stream(self, number: int, total: int) -> bytes:
         text = f"Sida {number} av {total}"
@@ -359,10 +359,8 @@ def _cid_widths(array) -> dict[int, float]:
     widths, items, i = {}, list(array), 0
     while i < len(items):
         first = int(items[i])
-        following = (
-            items[i + 1].get_object() if hasattr(items[i + 1], "get_object") else items[i + 1]
-        )
-        if isinstance(following, list):
+        following = items[i + 1]
+        if isinstance(following, list | pikepdf.Array):
             for offset, width in enumerate(following):
                 widths[first + offset] = float(width)
             i += 2
@@ -401,98 +399,154 @@ def join(
     title: str,
     author: str,
 ) -> Joined:
-    """The parts one after another; each page stamped with its page number and the footer.
+    """The parts one after another as one tagged document; each page stamped with its page
+    number and the footer (Pagination artifacts).
 
-    `links` are the front matter's links to other parts (page 0-based in the first PDF),
-    `anchors` each anchor's page (0-based) in the joined document. The parts' bookmarks are
-    kept, pointing at the pages they pointed at in their part.
+    The parts' structure trees become one (reporting.pdfua.join_tagged), so the joined report
+    is PDF/UA-1 and PDF/A-2u like a report printed in one run. `links` are the front matter's
+    links to other parts (page 0-based in the first PDF), `anchors` each anchor's page
+    (0-based) in the joined document. The parts' bookmarks are kept, pointing at the pages
+    they pointed at in their part.
     """
     started = time.perf_counter()
-    writer = PdfWriter()
-    for pdf in pdfs:
-        writer.append(PdfReader(io.BytesIO(pdf)), import_outline=True)
-    footer = _form(writer, PdfReader(io.BytesIO(footer_line)).pages[0])  # one, shared
-    total = len(writer.pages)
+    pdf, front_elements = pdfua.join_tagged(pdfs)
+    footer_source = pikepdf.open(io.BytesIO(footer_line))
+    footer = _form(pdf, footer_source.pages[0])  # one, shared
+    total = len(pdf.pages)
     if isinstance(page_numbers, PageNumbers):
-        resources = page_numbers.resources.clone(writer)  # the probe's font, shared
-        for number, page in enumerate(writer.pages, start=1):
+        resources = pdf.copy_foreign(page_numbers.resources)  # the probe's font, shared
+        for number, page in enumerate(pdf.pages, start=1):
             form = _form_from(
-                writer, page_numbers.stream(number, total), page_numbers.mediabox, resources
+                pdf, page_numbers.stream(number, total), page_numbers.mediabox, resources
             )
-            _stamp(writer, page, {STAMP + "N": form, STAMP + "F": footer})
+            _stamp(pdf, page, {STAMP + "N": form, STAMP + "F": footer})
     else:  # one overlay page per page
-        numbers = PdfReader(io.BytesIO(page_numbers))
+        numbers = pikepdf.open(io.BytesIO(page_numbers))
         if len(numbers.pages) != total:
             raise ValueError(f"Sidnumren har {len(numbers.pages)} sidor men dokumentet {total}.")
-        for page, number in zip(writer.pages, numbers.pages, strict=True):
-            _stamp(writer, page, {STAMP + "N": _form(writer, number), STAMP + "F": footer})
+        for page, number in zip(pdf.pages, numbers.pages, strict=True):
+            _stamp(pdf, page, {STAMP + "N": _form(pdf, number), STAMP + "F": footer})
+    _add_links(pdf, links, anchors, front_elements)
+    subject = str(pdf.docinfo.get("/Subject", ""))
+    pdfua.identify(pdf, title=title, subject=subject, author=author, producer="Styrsystem")
+    pdf.Root.PageMode = Name.UseOutlines
+    data = pdfua.save(pdf)
+    return Joined(pdf=data, pages=total, seconds=time.perf_counter() - started)
+
+
+def _add_links(pdf: pikepdf.Pdf, links: list[dict], anchors: dict[str, int], front) -> None:
+    """The front matter's links to other parts, as tagged link annotations.
+
+    WeasyPrint printed each such <a> as a Link element without its annotation (the target
+    was in another part); the annotation made here joins that element (an OBJR), in order
+    on the page, or a Link element of its own when the count differs.
+    """
+    if not links:
+        return
+    entries = pdfua.parent_tree_nums(pdf)
+    next_key = int(pdf.Root.StructTreeRoot.get("/ParentTreeNextKey", 0))
+    next_key = max([next_key, *(key + 1 for key in entries)])
+    document = pdfua._kids(pdf.Root.StructTreeRoot)[0]
+    bare: dict[tuple[int, int], list] = {}
+    # The links are the front matter's: only its elements are looked at.
+    for element in pdfua._elements_in_order(pdf, front):
+        if element.get("/S") != Name.Link or "/Pg" not in element:
+            continue
+        parent = element.get("/P")
+        if isinstance(parent, Dictionary) and parent.get("/S") == Name.Link:
+            continue  # the link's ::before/::after (leader, page number): the outer one counts
+        if any(
+            isinstance(kid, Dictionary) and kid.get("/Type") == Name.OBJR
+            for kid in pdfua._kids(element)
+        ):
+            continue
+        bare.setdefault(element.Pg.objgen, []).append(element)
+    by_page: dict[int, list] = {}
     for link in links:
         target = anchors.get(link["anchor"])
-        if target is None:
-            continue
-        writer.add_annotation(
-            page_number=link["page"],
-            annotation=Link(rect=tuple(link["rect"]), target_page_index=target),
-        )
-    writer.add_metadata({"/Title": title, "/Author": author, "/Producer": "Styrsystem"})
-    writer._root_object[NameObject("/Lang")] = TextStringObject("sv")
-    writer.page_mode = "/UseOutlines"
-    out = io.BytesIO()
-    writer.write(out)
-    return Joined(
-        pdf=out.getvalue(), pages=len(writer.pages), seconds=time.perf_counter() - started
-    )
+        if target is not None:
+            by_page.setdefault(link["page"], []).append((link, target))
+    for page_index, page_links in by_page.items():
+        page = pdf.pages[page_index]
+        elements = bare.get(page.obj.objgen, [])
+        if len(elements) != len(page_links):
+            elements = [None] * len(page_links)
+        for (link, target), element in zip(page_links, elements, strict=True):
+            annotation = pdf.make_indirect(
+                Dictionary(
+                    Type=Name.Annot,
+                    Subtype=Name.Link,
+                    Rect=Array(link["rect"]),
+                    Border=Array([0, 0, 0]),
+                    F=4,  # printed (PDF/A)
+                    Dest=Array([pdf.pages[target].obj, Name.Fit]),
+                    Contents=pikepdf.String(f"Gå till sidan {target + 1}"),
+                    StructParent=next_key,
+                )
+            )
+            if element is None:
+                element = pdf.make_indirect(
+                    Dictionary(Type=Name.StructElem, S=Name.Link, P=document, K=Array())
+                )
+                element.Pg = page.obj
+                document.K.append(element)
+            reference = Dictionary(Type=Name.OBJR, Obj=annotation, Pg=page.obj)
+            if not isinstance(element.get("/K"), Array):
+                element.K = Array(pdfua._kids(element))
+            element.K.append(reference)
+            entries[next_key] = element
+            next_key += 1
+            if "/Annots" not in page.obj:
+                page.obj.Annots = Array()
+            page.obj.Annots.append(annotation)
+        page.obj.Tabs = Name.S  # tab order follows the structure (PDF/UA)
+    pdfua._set_parent_tree(pdf, entries)
 
 
-def _form(writer: PdfWriter, stamp):
-    """An overlay page as a form XObject in the writer."""
+def _form(pdf: pikepdf.Pdf, stamp):
+    """An overlay page (of another PDF) as a form XObject in `pdf`."""
+    contents = stamp.obj.Contents
+    streams = list(contents) if isinstance(contents, pikepdf.Array) else [contents]
     return _form_from(
-        writer,
-        stamp.get_contents().get_data(),
-        stamp.mediabox,
-        stamp["/Resources"].clone(writer),
+        pdf,
+        b"".join(stream.read_bytes() for stream in streams),
+        [float(v) for v in stamp.obj.MediaBox],
+        pdf.copy_foreign(stamp.obj.Resources),
     )
 
 
-def _form_from(writer: PdfWriter, content: bytes, mediabox, resources):
-    form = DecodedStreamObject()
-    form.set_data(content)
-    form.update(
-        {
-            NameObject("/Type"): NameObject("/XObject"),
-            NameObject("/Subtype"): NameObject("/Form"),
-            NameObject("/BBox"): ArrayObject([NumberObject(0), NumberObject(0), *mediabox[2:]]),
-            NameObject("/Resources"): resources,
-        }
-    )
-    return writer._add_object(form)
+def _form_from(pdf: pikepdf.Pdf, content: bytes, mediabox, resources):
+    form = pikepdf.Stream(pdf, content)
+    form.Type = Name.XObject
+    form.Subtype = Name.Form
+    form.BBox = Array([0, 0, *mediabox[2:]])
+    form.Resources = resources
+    return pdf.make_indirect(form)
 
 
-def _stamp(writer: PdfWriter, page, forms: dict) -> None:
-    """Lay the forms over `page`, drawn as artifacts; the page's own content untouched."""
+STAMPED = b"\nQ /Artifact <</Type /Pagination /Subtype /Footer>> BDC %s EMC\n"
+
+
+def _stamp(pdf: pikepdf.Pdf, page, forms: dict) -> None:
+    """Lay the forms over `page`, drawn as Pagination artifacts; the page's own content kept."""
     # The page's own resources may be shared with other pages: each page gets a copy of the
     # top level, so that every page names its own stamps.
-    resources = DictionaryObject(page.get("/Resources", DictionaryObject()).get_object())
-    xobjects = DictionaryObject(resources.get("/XObject", DictionaryObject()).get_object())
+    source = page.obj.get("/Resources", Dictionary())
+    resources = Dictionary({key: source[key] for key in source})
+    xobject = resources.get("/XObject", Dictionary())
+    xobjects = Dictionary({key: xobject[key] for key in xobject})
     for name, form in forms.items():
-        xobjects[NameObject(name)] = form
-    resources[NameObject("/XObject")] = xobjects
-    page[NameObject("/Resources")] = resources
-    drawn = " ".join(f"q {name} Do Q" for name in forms)
-    before = writer._add_object(_stream(b"q\n"))
-    after = writer._add_object(_stream(f"\nQ /Artifact BMC {drawn} EMC\n".encode()))
-    contents = page.get("/Contents")
-    existing = contents.get_object() if contents is not None else None
-    if isinstance(existing, ArrayObject):
-        parts = list(existing)
+        xobjects[name] = form
+    resources.XObject = xobjects
+    page.obj.Resources = resources
+    drawn = " ".join(f"q {name} Do Q" for name in forms).encode()
+    before = pdf.make_stream(b"q\n")
+    after = pdf.make_stream(STAMPED % drawn)
+    contents = page.obj.get("/Contents")
+    if isinstance(contents, pikepdf.Array):
+        existing = list(contents)
     elif contents is not None:
-        parts = [contents]
+        existing = [contents]
     else:
-        parts = []
-    page[NameObject("/Contents")] = ArrayObject([before, *parts, after])
-
-
-def _stream(data: bytes) -> DecodedStreamObject:
-    stream = DecodedStreamObject()
-    stream.set_data(data)
-    return stream
+        existing = []
+    page.obj.Contents = Array([before, *existing, after])
