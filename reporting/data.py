@@ -15,6 +15,7 @@ from decimal import Decimal
 from django.conf import settings
 
 from goals.models import (
+    Assessment,
     OrgUnit,
     OverarchingGoal,
     PublishedFollowUp,
@@ -25,10 +26,11 @@ from goals.models import (
     Vision,
 )
 from goals.permissions import reads_everything, subtree_q, tree_order
+from goals.rules import followup_state
 from goals.selectors import chain_coverage, followup_context
 
-from .phrases import LEVELS, counted, prose_date, summary_sentence
-from .sections import STATE_LABELS, Extras, committee_section, decimal_text
+from .phrases import LEVELS, counted, level_info, prose_date, summary_sentence
+from .sections import Extras, committee_section, decimal_text
 
 # Bump when the layout or the meaning of the data changes: a new fingerprint, a new version.
 FORMAT_VERSION = 1
@@ -136,7 +138,10 @@ def _report(*, kind: str, occasion, committees: list[OrgUnit], scope: dict) -> d
         .order_by("number")
     )
     vision = areas[0].vision if areas else Vision.objects.order_by("pk").first()
-    status = _status(committees, submissions, sections)
+    status = _status(occasion, committees, submissions, sections)
+    if info["is_follow_up"]:
+        for section in sections:
+            section["goal_list"] = goal_list([section], info)
     return {
         "format": FORMAT_VERSION,
         "kind": kind,
@@ -212,7 +217,7 @@ def freeze_report_section(sender, *, submission, data, **kwargs):
     }
 
 
-def _status(committees, submissions, sections) -> dict:
+def _status(occasion, committees, submissions, sections) -> dict:
     """UTKAST unless every committee's submission in the report is published."""
     states = []
     for c, section in zip(committees, sections, strict=True):
@@ -221,7 +226,7 @@ def _status(committees, submissions, sections) -> dict:
             {
                 "committee": section["name"],
                 "state": s.state if s else "",
-                "label": STATE_LABELS[s.state] if s else "Ej påbörjad",
+                "label": followup_state(occasion=occasion, unit=c, submission=s).label,
             }
         )
     published = [st for st in states if st["state"] == State.PUBLISHED]
@@ -288,9 +293,44 @@ def _summary(info, areas, sections) -> dict:
         "by_committee": [{"label": sec["name"], "counts": sec["counts"]} for sec in sections],
         "counts": total,
         "sentence": summary_sentence(total, forecast=info["is_mid_year"]),
+        "goals": goal_list(sections, info),
         "basis": "prognos för helåret" if info["is_mid_year"] else "bedömning vid årets slut",
         "economy": _economy_summary(sections),
     }
+
+
+# "Sammanställning måluppfyllelse": the failing goals first.
+FAILING_FIRST = [
+    Assessment.NOT_FULFILLED,
+    Assessment.PARTLY,
+    Assessment.NOT_ASSESSED,
+    Assessment.FULFILLED,
+]
+
+
+def goal_list(sections, info) -> list[dict]:
+    """Every direction goal of the sections with the level the summary counts (the forecast
+    mid-year), as symbol and word, the failing first; committees and codes in report order."""
+    rows = []
+    for position, sec in enumerate(sections):
+        for area in sec["areas"]:
+            for goal in area["goals"]:
+                level = goal.get("summary_level") or Assessment.NOT_ASSESSED
+                rows.append(
+                    (
+                        FAILING_FIRST.index(level),
+                        position,
+                        {
+                            "committee": sec["name"],
+                            "code": goal["code"],
+                            "title": goal["title"],
+                            "area": area["number"],
+                            "level": level_info(level, forecast=info["is_mid_year"]),
+                        },
+                    )
+                )
+    rows.sort(key=lambda row: (row[0], row[1], row[2]["code"]))
+    return [row[2] for row in rows]
 
 
 def _economy_summary(sections) -> dict:

@@ -21,7 +21,7 @@ from goals.models import (
     Target,
 )
 from goals.permissions import is_within, tree_position
-from goals.rules import indicator_reaches_target
+from goals.rules import followup_state, indicator_reaches_target
 from governance.selectors import report_assignments
 
 from .phrases import LEVELS, counted, level_info, summary_sentence
@@ -30,7 +30,18 @@ Kind = ReportingOccasion.Kind
 State = Submission.State
 
 ACTIVITY_STATUS_LABELS = dict(Activity.Status.choices)
-STATE_LABELS = dict(Submission.State.choices)
+
+
+NOT_HANDED_IN = "inte inlämnad"
+
+
+def state_words(*, occasion, unit, submission) -> str:
+    """A follow-up's state in the words of goals.rules.followup_state; a follow-up not handed
+    in says so, so that a published report never reads "Ej påbörjad" as if that were final."""
+    state = followup_state(occasion=occasion, unit=unit, submission=submission)
+    if state.done or not occasion.is_follow_up:
+        return state.label
+    return f"{state.label} – {NOT_HANDED_IN}"
 
 
 def decimal_text(value) -> str | None:
@@ -54,6 +65,7 @@ class Extras:
     """What followup_context does not carry, fetched once for every committee of the report."""
 
     def __init__(self, *, occasion, committees, contexts):
+        self.occasion = occasion
         year = occasion.plan_year.year
         goals = [g for c in committees for g in contexts[c.pk]["goals"]]
         goal_ids = [g.pk for g in goals]
@@ -166,14 +178,21 @@ def _source_deviation(activity):
         return None
 
 
-def _trend(outcome, previous) -> dict | None:
+def _trend(outcome, previous, *, higher_is_better: bool) -> dict | None:
+    """The change since last year's outcome, and whether it is good news: the indicator's
+    direction decides ("Personalomsättning ↓" is better), never the colour alone."""
     if outcome is None or previous is None:
         return None
-    if outcome > previous:
-        return {"arrow": "↑", "word": "ökar"}
-    if outcome < previous:
-        return {"arrow": "↓", "word": "minskar"}
-    return {"arrow": "→", "word": "oförändrat"}
+    if outcome == previous:
+        return {"arrow": "→", "word": "oförändrat", "verdict": "same", "verdict_word": ""}
+    rising = outcome > previous
+    better = rising == higher_is_better
+    return {
+        "arrow": "↑" if rising else "↓",
+        "word": "ökar" if rising else "minskar",
+        "verdict": "better" if better else "worse",
+        "verdict_word": "bättre" if better else "sämre",
+    }
 
 
 def _indicator_row(indicator, info, extras) -> dict:
@@ -209,7 +228,7 @@ def _indicator_row(indicator, info, extras) -> dict:
         "outcome": decimal_text(outcome),
         "outcome_comment": measurement.comment if measurement else "",
         "status": status,
-        "trend": _trend(outcome, annual.get(year - 1)),
+        "trend": _trend(outcome, annual.get(year - 1), higher_is_better=indicator.higher_is_better),
     }
 
 
@@ -317,7 +336,9 @@ def committee_section(*, info, committee, submission, context, extras) -> dict:
         "assignments": extras.assignments.get(committee.pk, []),
         "review": {
             "state": submission.state if submission else "",
-            "state_label": STATE_LABELS[submission.state] if submission else "Ej påbörjad",
+            "state_label": followup_state(
+                occasion=extras.occasion, unit=committee, submission=submission
+            ).label,
             "days_late": submission.days_late if submission else 0,
             "version": submission.version if submission else None,
             "published_on": _local_date(extras.published_at.get(committee.pk)),
@@ -395,9 +416,9 @@ def _units(committee, context, activities, extras, info) -> list[dict]:
                     for label, n in sorted(counts.items(), key=lambda item: -item[1])
                 ),
                 "followup_state": (
-                    STATE_LABELS[submission.state]
-                    if submission
-                    else ("Ej påbörjad" if info["is_follow_up"] else "")
+                    state_words(occasion=extras.occasion, unit=unit, submission=submission)
+                    if info["is_follow_up"]
+                    else ""
                 ),
             }
         )
