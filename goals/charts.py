@@ -116,6 +116,13 @@ def _legend(font_family: str) -> list[str]:
     return body
 
 
+def text_width(text: str, size: float) -> int:
+    """A generous estimate of the text's width in DejaVu Sans (wider than most letters; the
+    status symbols are wider still)."""
+    wide = sum(1 for ch in text if ch in "●◐✕")
+    return round(size * (0.64 * (len(text) - wide) + 0.9 * wide))
+
+
 def counts_text(counts: dict) -> str:
     """'● 3 · ◐ 2 · ✕ 1' – the non-zero levels, symbol and number."""
     parts = [
@@ -234,14 +241,19 @@ def share_chart(
     legend_height = 34
     row_height = 40
     bar_height = 18
-    counts_width = 150
+    summaries = [
+        counts_text(row.counts) + f" (av {row.total})" if row.total else "Inga inriktningsmål"
+        for row in rows
+    ]
+    # Room for the longest count text after the bars, so no count is ever clipped.
+    counts_width = max([150] + [text_width(text, 11) + 12 for text in summaries])
     bar_width = width - counts_width
     height = legend_height + row_height * max(len(rows), 1) + 4
     pid = escape(chart_id)
     body = [_patterns(pid)]
     body += _legend(font_family)
     y = float(legend_height)
-    for row in rows:
+    for row, summary in zip(rows, summaries, strict=True):
         body.append(_text(0, y + 12, row.label, font_family=font_family, size=12, bold=True))
         bar_y = y + 17
         body.append(
@@ -277,9 +289,6 @@ def share_chart(
                     )
                 )
             seg_x += seg_width
-        summary = counts_text(row.counts) if row.total else "Inga inriktningsmål"
-        if row.total:
-            summary += f" (av {row.total})"
         body.append(_text(bar_width + 8, bar_y + 13.5, summary, font_family=font_family, size=11))
         y += row_height
     description = "; ".join(

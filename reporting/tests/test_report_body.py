@@ -1,0 +1,357 @@
+"""What the reports say and how they read (issue 19, points 4–8 and 14): charts with their
+numbers, bars to 100 % in a palette that survives colour blindness and grey print, the
+goal overview failing first, trends that say good or bad, units not handed in named so, and
+the summary of a large municipality that stays inside its pages.
+"""
+
+import itertools
+import re
+from decimal import Decimal
+
+import lxml.html
+import pytest
+import weasyprint
+from django.db import transaction
+from django.utils import timezone
+from fontTools.ttLib import TTFont
+
+from demo.large import load_large
+from goals import charts
+from goals.models import OrgUnit, ReportingOccasion
+from reporting import render
+from reporting.sections import _trend
+
+DEJAVU = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+
+
+def _annual():
+    return ReportingOccasion.objects.get(plan_year__year=2025, name="Verksamhetsberättelse")
+
+
+def _tertial():
+    return ReportingOccasion.objects.get(plan_year__year=2026, name="Tertialrapport 1")
+
+
+def _html(kind, occasion, org_unit):
+    data = render.gather(kind=kind, occasion=occasion, org_unit=org_unit)
+    html = render.render_html(kind=kind, data=data, generated_at=timezone.now())
+    return data, lxml.html.fromstring(html)
+
+
+def _words(element) -> str:
+    return re.sub(r"\s+", " ", element.text_content()).strip()
+
+
+# --- 6: bars and palette -------------------------------------------------------------------
+
+
+def _linear(hex_colour: str) -> list[float]:
+    def one(c):
+        c = c / 255
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    return [one(int(hex_colour[i : i + 2], 16)) for i in (1, 3, 5)]
+
+
+def _luminance(rgb) -> float:
+    return 0.2126 * rgb[0] + 0.7152 * rgb[1] + 0.0722 * rgb[2]
+
+
+def _lab(rgb) -> tuple[float, float, float]:
+    r, g, b = (min(max(c, 0.0), 1.0) for c in rgb)
+    x = (0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.95047
+    y = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    z = (0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.08883
+
+    def f(t):
+        return t ** (1 / 3) if t > 0.008856 else 7.787 * t + 16 / 116
+
+    return 116 * f(y) - 16, 500 * (f(x) - f(y)), 200 * (f(y) - f(z))
+
+
+# Machado, Oliveira & Fernandes (2009), deuteranopia at severity 1.0, on linear RGB.
+DEUTERANOPIA = [
+    [0.367322, 0.860646, -0.227968],
+    [0.280085, 0.672501, 0.047413],
+    [-0.011820, 0.042940, 0.968881],
+]
+
+
+def _deuteranope(rgb):
+    return [sum(DEUTERANOPIA[i][j] * rgb[j] for j in range(3)) for i in range(3)]
+
+
+def _contrast(a, b) -> float:
+    low, high = sorted([_luminance(a), _luminance(b)])
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_bar_fills_differ_in_lightness_also_for_deuteranopes_and_in_grey():
+    levels = charts.LEVELS
+    for a, b in itertools.combinations(levels, 2):
+        seen = _lab(_deuteranope(_linear(charts.FILLS[a])))
+        other = _lab(_deuteranope(_linear(charts.FILLS[b])))
+        assert abs(seen[0] - other[0]) >= 15, (a, b)  # apart in grey print too
+        assert sum((p - q) ** 2 for p, q in zip(seen, other, strict=True)) ** 0.5 >= 30, (a, b)
+    for level in levels:
+        # The symbol and the pattern on a segment stand out from its fill.
+        assert _contrast(_linear(charts.INK[level]), _linear(charts.FILLS[level])) >= 4, level
+
+
+def _segments(svg: str) -> list[tuple[str, float]]:
+    return [
+        (level, float(width))
+        for width, level in re.findall(
+            r'width="([\d.]+)" height="18" fill="#\w+" '
+            r'stroke="[^"]+" stroke-width="0.5" data-level="(\w+)"',
+            svg,
+        )
+    ]
+
+
+def test_each_bar_fills_its_own_row_and_every_segment_carries_a_pattern():
+    svg = charts.fulfilment_chart(
+        [
+            charts.ChartRow("Stor nämnd", {"fulfilled": 30, "partly": 9, "not_fulfilled": 1}),
+            charts.ChartRow("Liten nämnd", {"fulfilled": 1}),
+        ],
+        title="Måluppfyllelse per nämnd",
+        chart_id="t",
+    )
+    segments = _segments(svg)
+    big = sum(w for _level, w in segments[:3])
+    small = segments[3][1]
+    assert small == pytest.approx(big, abs=0.3)  # "1 av 1" is a whole bar, not a fortieth
+    # Even the narrow "ej uppfyllt" segment (1 of 40) has its pattern over the fill.
+    for level in ("fulfilled", "partly", "not_fulfilled"):
+        assert f'fill="url(#t-p-{level})"' in svg
+    assert svg.count('fill="url(#t-p-') == len(segments) == 4
+
+
+def _advance(font, text: str, size: float) -> float:
+    cmap, hmtx = font.getBestCmap(), font["hmtx"]
+    units = font["head"].unitsPerEm
+    return sum(hmtx[cmap.get(ord(ch), ".notdef")][0] for ch in text) * size / units
+
+
+def test_no_count_is_clipped_at_the_right_edge_of_the_chart():
+    font = TTFont(DEJAVU)
+    rows = [
+        charts.ChartRow(
+            f"Storstadens nämnd {n:02d}",
+            {"fulfilled": 12 + n, "partly": 10, "not_fulfilled": 11, "not_assessed": 10},
+        )
+        for n in range(37)
+    ]
+    svg = charts.fulfilment_chart(rows, title="Måluppfyllelse per nämnd", chart_id="t")
+    width = float(re.search(r'<svg[^>]* width="(\d+)"', svg).group(1))
+    texts = re.findall(
+        r'<text x="([\d.]+)" y="[\d.]+" font-family="[^"]+" font-size="(\d+)" fill="[^"]+" '
+        r'text-anchor="start"( font-weight="bold")?>([^<]+)</text>',
+        svg,
+    )
+    counts = [t for t in texts if "(av " in t[3]]
+    assert len(counts) == 37
+    for x, size, _bold, text in counts:
+        assert float(x) + _advance(font, text.replace("&amp;", "&"), int(size)) <= width, text
+
+
+# --- 4: every chart's numbers as text beside it --------------------------------------------
+
+
+@pytest.mark.parametrize("which", ["municipality", "committee", "plan"])
+def test_every_chart_has_its_numbers_in_a_table_beside_it(db, which):
+    if which == "plan":
+        occasion = ReportingOccasion.objects.get(plan_year__year=2026, name="Verksamhetsplan")
+    else:
+        occasion = _annual()
+    kind = "municipality" if which == "municipality" else "committee"
+    unit = None if kind == "municipality" else OrgUnit.objects.get(code="UN")
+    data, doc = _html(kind, occasion, unit)
+    figures = doc.xpath('//figure[contains(@class, "chart")]')
+    assert figures
+    for figure in figures:
+        table = figure.xpath(
+            'following-sibling::table[contains(concat(" ", @class, " "), " chart-data ")][1]'
+        )
+        assert table, _words(figure)[:80]
+        table_text = _words(table[0])
+        labels = re.findall(r"<title[^>]*>", lxml.html.tostring(figure, encoding="unicode"))
+        assert labels  # the SVG still names itself for screen readers
+        desc = figure.xpath(".//*[local-name()='desc']")[0].text
+        for part in desc.split("; "):
+            label, _sep, numbers = part.partition(": ")
+            assert label in table_text
+            for n in re.findall(r"\d+", numbers):
+                assert n in table_text, (label, n)
+    table = doc.xpath('//table[contains(@class, "chart-data")]')[0]
+    cells = {
+        _words(tr.xpath("th")[0]): [_words(td) for td in tr.xpath("td")]
+        for tr in table.xpath(".//tbody/tr")
+    }
+    for row in data["summary"]["by_area"]:
+        if which == "plan":
+            assert cells[row["label"]] == [str(row["count"])]
+        else:
+            c = row["counts"]
+            expected = [c["fulfilled"], c["partly"], c["not_fulfilled"], c["not_assessed"]]
+            assert cells[row["label"]] == [str(n) for n in [*expected, sum(expected)]]
+
+
+# --- 7: Sammanställning måluppfyllelse -----------------------------------------------------
+
+
+def test_goal_overview_lists_every_goal_with_symbol_and_word_failing_first(db):
+    data, doc = _html("municipality", _annual(), None)
+    goals = data["summary"]["goals"]
+    assert len(goals) == sum(sec["goal_count"] for sec in data["committees"]) > 0
+    order = ["not_fulfilled", "partly", "not_assessed", "fulfilled"]
+    ranks = [order.index(g["level"]["level"]) for g in goals]
+    assert ranks == sorted(ranks)
+    assert {g["level"]["level"] for g in goals} >= {"fulfilled", "partly"}
+    overview = doc.xpath('//section[@class="goal-overview"]')
+    assert overview and _words(overview[0]).startswith("Sammanställning måluppfyllelse")
+    rows = overview[0].xpath(".//tbody/tr")
+    assert len(rows) == len(goals)
+    for tr, goal in zip(rows, goals, strict=True):
+        text = _words(tr)
+        assert goal["code"] in text and goal["committee"] in text
+        assert text.endswith(f"{goal['level']['symbol']} {goal['level']['label']}")
+    # And per nämnd, in each committee's chapter.
+    for section in data["committees"]:
+        chapter = doc.xpath(f'//section[@id="{section["anchor"]}"]')[0]
+        per_committee = chapter.xpath('.//section[@class="goal-overview"]//tbody/tr')
+        assert len(per_committee) == section["goal_count"]
+
+
+# --- 8: trend says good or bad --------------------------------------------------------------
+
+
+def test_trend_says_better_or_worse_by_the_indicators_direction():
+    down, up = Decimal("12.5"), Decimal("14")
+    turnover = _trend(down, up, higher_is_better=False)  # personalomsättning sjunker
+    assert (turnover["arrow"], turnover["verdict_word"]) == ("↓", "bättre")
+    grades = _trend(down, up, higher_is_better=True)
+    assert (grades["arrow"], grades["verdict_word"]) == ("↓", "sämre")
+    assert _trend(up, down, higher_is_better=False)["verdict_word"] == "sämre"
+    assert _trend(up, up, higher_is_better=True)["verdict_word"] == ""
+
+
+def test_the_report_prints_the_verdict_beside_the_arrow(db):
+    data, doc = _html("committee", _annual(), OrgUnit.objects.get(code="UN"))
+    trends = [
+        ind["trend"]
+        for area in data["committees"][0]["areas"]
+        for goal in area["goals"]
+        for ind in goal["indicators"]
+        if ind["trend"] and ind["trend"]["verdict_word"]
+    ]
+    assert trends
+    cells = [_words(span) for span in doc.xpath('//span[starts-with(@class, "trend")]')]
+    assert cells == [f"{t['arrow']}{t['verdict_word']}" for t in trends] or cells == [
+        f"{t['arrow']} {t['verdict_word']}" for t in trends
+    ]
+
+
+# --- 14: a unit not handed in says so ------------------------------------------------------
+
+
+def test_a_unit_not_handed_in_is_never_just_ej_paborjad(db):
+    seen = []
+    for occasion in (_annual(), _tertial()):
+        data = render.gather(kind="municipality", occasion=occasion, org_unit=None)
+        for section in data["committees"]:
+            for unit in section["units"]:
+                seen.append(unit["followup_state"])
+    assert seen
+    handed_in = {"Inlämnad", "Godkänd", "Publicerad"}
+    not_handed_in = [s for s in seen if s not in handed_in]
+    assert not_handed_in  # the demo has units that have not handed in
+    for state in not_handed_in:
+        assert state.endswith("– inte inlämnad"), state
+
+
+# --- 5: the large municipality's summary stays inside its pages ---------------------------
+
+
+def _overflows(document) -> list[str]:
+    """Boxes below the bottom of their page's content area (over the footer)."""
+    found = []
+    for number, page in enumerate(document.pages, 1):
+        page_box = page._page_box
+        bottom = page_box.content_box_y() + page_box.height
+        stack = [child for child in page_box.children if type(child).__name__ != "MarginBox"]
+        while stack:
+            box = stack.pop()
+            y, height = getattr(box, "position_y", None), None
+            if y is not None and hasattr(box, "margin_height"):
+                height = box.margin_height()
+            if height and y + height - box.margin_bottom > bottom + 0.5:
+                found.append(
+                    f"sida {number}: {type(box).__name__} {getattr(box, 'element_tag', '')}"
+                )
+            stack.extend(getattr(box, "children", []))
+    return found
+
+
+def test_the_summary_at_37_committees_stays_inside_the_page_box(db):
+    with transaction.atomic():
+        savepoint = transaction.savepoint()
+        try:
+            load_large(
+                committees=30,
+                units=30,
+                direction_goals=90,
+                indicators=90,
+                activities=30,
+                years=2,
+                stdout=open("/dev/null", "w"),  # noqa: SIM115
+            )
+            occasion = (
+                ReportingOccasion.objects.filter(
+                    kind=ReportingOccasion.Kind.ANNUAL_REPORT,
+                    submissions__org_unit__code__startswith="ST-",
+                )
+                .order_by("-plan_year__year")
+                .first()
+            )
+            data = render.gather(kind="municipality", occasion=occasion, org_unit=None)
+            assert len(data["summary"]["by_committee"]) == 37
+            html = render.render_html(kind="municipality", data=data, generated_at=timezone.now())
+            # The front matter only: cover, contents, vision and the summary.
+            html = html[: html.index('<section class="committee"')] + "</body></html>"
+            document = weasyprint.HTML(
+                string=html,
+                base_url=render.static_base_url(),
+                url_fetcher=render.StaticFilesURLFetcher(),
+            ).render()
+        finally:
+            transaction.savepoint_rollback(savepoint)
+    assert _overflows(document) == []
+    # The heading "Måluppfyllelse per nämnd" never ends a page: its chart follows on the page.
+    for page in document.pages:
+        texts = []
+        stack = [page._page_box]
+        while stack:
+            box = stack.pop()
+            if getattr(box, "element_tag", "") in ("h2", "figure", "table", "p"):
+                texts.append((box.position_y, box.element_tag, box))
+            stack.extend(getattr(box, "children", []))
+        texts.sort(key=lambda t: t[0])
+        if texts and texts[-1][1] == "h2":
+            pytest.fail("En rubrik står ensam sist på en sida.")
+    svgs = [
+        box
+        for page in document.pages
+        for box in _descendants(page._page_box)
+        if type(box).__name__ == "InlineReplacedBox"
+    ]
+    assert len(svgs) >= 4  # per area, and the 37 committees in chunks
+
+
+def _descendants(box):
+    stack = [box]
+    while stack:
+        box = stack.pop()
+        yield box
+        stack.extend(getattr(box, "children", []))
