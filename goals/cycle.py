@@ -344,13 +344,21 @@ def submission_approve(*, submission: Submission, user, reason: str = ""):
     return current
 
 
-def submission_publish(*, submission: Submission, user):
+ADOPTION_FIELDS = ("adopted_by", "adopted_on", "adoption_paragraph", "adoption_dnr")
+
+
+def submission_publish(*, submission: Submission, user, adoption: dict | None = None):
+    """Publish; `adoption` (the ADOPTION_FIELDS, optional) records who adopted it, when, § and
+    Dnr, kept with the submission's history: the reports then say "Fastställd"."""
     if not access_for(user).can_publish(submission.org_unit):
         raise MoveRefused("Bara en granskare eller administratör kan publicera.")
     with transaction.atomic():
         current = Submission.objects.select_for_update().get(pk=submission.pk)
         if current.state != State.APPROVED:
             raise MoveRefused("Bara en godkänd uppföljning kan publiceras.")
+        for name in ADOPTION_FIELDS:
+            if adoption and adoption.get(name):
+                setattr(current, name, adoption[name])
         _record(current, action=SubmissionEvent.Action.PUBLISH, to_state=State.PUBLISHED, user=user)
         # What the follow-up shows is kept as it is now, in the same transaction.
         followup_freeze(submission=current)

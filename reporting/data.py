@@ -235,8 +235,12 @@ def _status(occasion, committees, submissions, sections) -> dict:
     if not draft:
         dates = [sec["review"]["published_on"] for sec in sections if sec["review"]["published_on"]]
         published_on = max(dates) if dates else None
+    adoption = None
+    if not draft and len(sections) == 1:
+        adoption = sections[0]["review"].get("adoption")
     return {
         "draft": draft,
+        "adoption": adoption,
         "published_on": published_on,
         "published_on_text": prose_date(published_on),
         "published_count": len(published),

@@ -24,7 +24,7 @@ from goals.permissions import is_within, tree_position
 from goals.rules import followup_state, indicator_reaches_target
 from governance.selectors import report_assignments
 
-from .phrases import LEVELS, counted, level_info, summary_sentence
+from .phrases import LEVELS, counted, level_info, prose_date, summary_sentence
 
 Kind = ReportingOccasion.Kind
 State = Submission.State
@@ -342,6 +342,7 @@ def committee_section(*, info, committee, submission, context, extras) -> dict:
             "days_late": submission.days_late if submission else 0,
             "version": submission.version if submission else None,
             "published_on": _local_date(extras.published_at.get(committee.pk)),
+            "adoption": _adoption(submission),
             "events": [
                 {
                     "on": _local_date(e.at),
@@ -423,6 +424,19 @@ def _units(committee, context, activities, extras, info) -> list[dict]:
             }
         )
     return rows
+
+
+def _adoption(submission) -> dict | None:
+    """Who adopted the follow-up, when, § and Dnr (entered when publishing), or None."""
+    if submission is None or not (submission.adopted_by and submission.adopted_on):
+        return None
+    return {
+        "body": submission.adopted_by,
+        "on": submission.adopted_on.isoformat(),
+        "on_text": prose_date(submission.adopted_on),
+        "paragraph": submission.adoption_paragraph,
+        "dnr": submission.adoption_dnr,
+    }
 
 
 def _economy(submission, info) -> dict:

@@ -119,6 +119,12 @@ class Submission(models.Model):
     forecast_tkr = models.DecimalField(
         _("helårsprognos (tkr)"), max_digits=14, decimal_places=1, null=True, blank=True
     )
+    # The adoption ("fastställd av …"), entered when publishing: a report says "Fastställd"
+    # only where these are recorded, otherwise "Publicerad".
+    adopted_by = models.CharField(_("fastställd av"), max_length=200, blank=True)
+    adopted_on = models.DateField(_("fastställd den"), null=True, blank=True)
+    adoption_paragraph = models.CharField(_("paragraf (§)"), max_length=20, blank=True)
+    adoption_dnr = models.CharField(_("diarienummer (Dnr)"), max_length=50, blank=True)
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     submitted_on = models.DateField(
         _("först inlämnad"),

@@ -355,3 +355,55 @@ def _descendants(box):
         box = stack.pop()
         yield box
         stack.extend(getattr(box, "children", []))
+
+
+# --- 13: "Fastställd" only with a recorded adoption -----------------------------------------
+
+
+def _cover(kind, occasion, unit) -> str:
+    _data, doc = _html(kind, occasion, unit)
+    return _words(doc.xpath('//section[@class="cover"]')[0])
+
+
+def test_cover_says_fastalld_only_when_the_adoption_is_recorded(client_for):
+    from goals.models import Submission
+
+    approved = Submission.objects.filter(
+        state=Submission.State.APPROVED, org_unit__kind=OrgUnit.Kind.COMMITTEE
+    ).first()
+    assert approved is not None
+    client = client_for("klk")
+    url = f"/granskning/{approved.pk}/"
+    # Asked first: the confirmation has the adoption's fields.
+    page = client.post(url, {"action": "publish"}).content.decode()
+    assert 'name="adopted_by"' in page and 'name="adoption_dnr"' in page
+    # A body without a date: the form comes back with the error and what was typed.
+    page = client.post(
+        url, {"action": "publish", "bekraftat": "1", "adopted_by": "Nämnden X"}
+    ).content.decode()
+    assert "Skriv datumet för beslutet" in page and 'value="Nämnden X"' in page
+    approved.refresh_from_db()
+    assert approved.state == Submission.State.APPROVED  # nothing published
+    body = approved.org_unit.name
+    response = client.post(
+        url,
+        {
+            "action": "publish",
+            "bekraftat": "1",
+            "adopted_by": body,
+            "adopted_on": "2026-05-20",
+            "adoption_paragraph": "45",
+            "adoption_dnr": "2026/123",
+        },
+    )
+    assert response.status_code == 302
+    approved.refresh_from_db()
+    assert approved.state == Submission.State.PUBLISHED
+    assert approved.history.first().adoption_dnr == "2026/123"  # kept with its history
+    cover = _cover("committee", approved.occasion, approved.org_unit)
+    assert f"Fastställd av {body} 20 maj 2026, § 45, Dnr 2026/123" in cover
+
+
+def test_a_published_report_without_adoption_says_publicerad(db):
+    cover = _cover("committee", _annual(), OrgUnit.objects.get(code="KS"))
+    assert "Publicerad" in cover and "Fastställd" not in cover
