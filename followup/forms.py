@@ -17,7 +17,15 @@ from goals.forms import (
     PriorityFormSet,
     SubmissionForm,
 )
-from goals.models import GoalAssessment, Measurement, OrgUnit, ReportingOccasion, Submission
+from goals.models import (
+    ECONOMY_FIELDS,
+    TEXT_FIELDS,
+    GoalAssessment,
+    Measurement,
+    OrgUnit,
+    ReportingOccasion,
+    Submission,
+)
 from goals.selectors import submit_gaps
 from governance.followup import AssignmentStatusForms
 
@@ -221,6 +229,10 @@ def followup_input(forms) -> cycle.FollowUpInput:
         budget_frame_tkr=main.get("budget_frame_tkr"),
         outcome_tkr=main.get("outcome_tkr"),
         forecast_tkr=main.get("forecast_tkr"),
+        more={
+            name: main.get(name, "" if name in TEXT_FIELDS else None)
+            for name in (*ECONOMY_FIELDS[3:], *TEXT_FIELDS)
+        },
         measurements={
             pk: (f.cleaned_data.get("value"), f.cleaned_data.get("comment", ""))
             for pk, f in forms["measurements"].items()

@@ -19,6 +19,7 @@ from core.text import clean_text, too_long
 from . import audit, notices
 from .frozen import followup_freeze, followup_published
 from .models import (
+    ECONOMY_FIELDS,
     Activity,
     ActivityFollowUp,
     Assessment,
@@ -83,6 +84,9 @@ class FollowUpInput:
     budget_frame_tkr: Decimal | None = None
     outcome_tkr: Decimal | None = None
     forecast_tkr: Decimal | None = None
+    # The rest of the economy (models.ECONOMY_FIELDS) and the texts (models.TEXT_FIELDS) by
+    # name; a name left out is saved empty, as the fields above.
+    more: dict = field(default_factory=dict)
     # indicator id -> (value or None, comment)
     measurements: dict[int, tuple] = field(default_factory=dict)
     # goal id -> dict(level, justification, forecast_level, comment)
@@ -198,10 +202,14 @@ def followup_save(*, submission: Submission, user, base_version: int, data: Foll
         if data.priorities is not None and occasion.kind == ReportingOccasion.Kind.ANNUAL_REPORT:
             _save_priorities(current, data.priorities, goals, user)
         current.analysis = data.analysis
+        current.important_events = data.more.get("important_events", "")
         if current.is_committee:
             current.budget_frame_tkr = data.budget_frame_tkr
             current.outcome_tkr = data.outcome_tkr
             current.forecast_tkr = data.forecast_tkr
+            for name in ECONOMY_FIELDS[3:]:
+                setattr(current, name, data.more.get(name))
+            current.action_plan = data.more.get("action_plan", "")
         current.version += 1
         current._history_user = user
         current.save()

@@ -22,7 +22,14 @@ from django.dispatch import Signal
 
 from core.formats import date_from_iso, iso_text, moment_from_iso
 
-from .models import DirectionGoal, OrgUnit, PublishedFollowUp, Submission
+from .models import (
+    ECONOMY_FIELDS,
+    TEXT_FIELDS,
+    DirectionGoal,
+    OrgUnit,
+    PublishedFollowUp,
+    Submission,
+)
 from .permissions import access_for
 from .rules import followup_state
 
@@ -111,6 +118,8 @@ def page_data(*, submission: Submission) -> dict:
             "budget_frame_tkr": _dec(submission.budget_frame_tkr),
             "outcome_tkr": _dec(submission.outcome_tkr),
             "forecast_tkr": _dec(submission.forecast_tkr),
+            **{name: _dec(getattr(submission, name)) for name in ECONOMY_FIELDS[3:]},
+            **{name: getattr(submission, name) for name in TEXT_FIELDS},
             "analysis": submission.analysis,
             "priorities": [
                 {"direction_goal": {"code": p.direction_goal.code}, "text": p.text}
@@ -342,6 +351,8 @@ def page_context(data: dict, *, user) -> dict:
             budget_frame_tkr=_number(submission["budget_frame_tkr"]),
             outcome_tkr=_number(submission["outcome_tkr"]),
             forecast_tkr=_number(submission["forecast_tkr"]),
+            **{name: _number(submission.get(name)) for name in ECONOMY_FIELDS[3:]},
+            **{name: submission.get(name, "") for name in TEXT_FIELDS},
             analysis=submission["analysis"],
             priorities=SimpleNamespace(
                 all=[
