@@ -276,7 +276,7 @@ def _summary(info, areas, sections) -> dict:
                 f"{counted(activity_total, 'aktivitet', 'aktiviteter')} i enheternas "
                 "verksamhetsplaner."
             ),
-            "economy": _economy_summary(sections),
+            "economy": _economy_summary(sections, info),
         }
     by_area = []
     for area in areas:
@@ -299,7 +299,7 @@ def _summary(info, areas, sections) -> dict:
         "sentence": summary_sentence(total, forecast=info["is_mid_year"]),
         "goals": goal_list(sections, info),
         "basis": "prognos för helåret" if info["is_mid_year"] else "bedömning vid årets slut",
-        "economy": _economy_summary(sections),
+        "economy": _economy_summary(sections, info),
     }
 
 
@@ -337,13 +337,44 @@ def goal_list(sections, info) -> list[dict]:
     return [row[2] for row in rows]
 
 
-def _economy_summary(sections) -> dict:
+def _economy_summary(sections, info) -> dict:
     rows = [{"name": sec["name"], **sec["economy"]} for sec in sections]
     totals = {}
     for key in ("budget", "outcome", "forecast", "deviation"):
         values = [Decimal(r[key]) for r in rows if r[key] is not None]
         totals[key] = decimal_text(sum(values)) if values else None
-    return {"rows": rows, "totals": totals, "has_any": any(r["has_any"] for r in rows)}
+    return {
+        "rows": rows,
+        "totals": totals,
+        "has_any": any(r["has_any"] for r in rows),
+        "sentence": economy_sentence(totals, info, municipality=len(sections) > 1),
+    }
+
+
+def _amount(value: Decimal, *, mnkr: bool) -> str:
+    if mnkr:
+        value = value / 1000
+    text = f"{abs(value):,.1f}".replace(",", "\u00a0").replace(".", ",")
+    if not mnkr:
+        text = text.removesuffix(",0")
+    return f"{text} {'mnkr' if mnkr else 'tkr'}"
+
+
+def economy_sentence(totals: dict, info: dict, *, municipality: bool) -> str:
+    """The economy in one sentence for Sammanfattning: the forecast mid-year, the outcome at
+    year end, against budget; mnkr for the municipality, tkr for one committee."""
+    if info["is_plan"] or totals.get("deviation") is None:
+        return ""
+    deviation = Decimal(totals["deviation"])
+    who = "Nämndernas" if municipality else "Nämndens"
+    what = "prognos för helåret" if info["is_mid_year"] else "utfall för året"
+    if deviation == 0:
+        return f"{who} {what} är i nivå med budget."
+    result = "ett överskott" if deviation > 0 else "ett underskott"
+    return (
+        f"{who} {what} visar {result} på {_amount(deviation, mnkr=municipality)} mot budget "
+        f"(netto)."
+    )
 
 
 def _coverage(info, committees, areas, sections, *, frozen: dict[int, dict]) -> dict:

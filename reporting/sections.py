@@ -140,6 +140,28 @@ class Extras:
             ).values_list("submission__org_unit_id", "at")
         )
         self.assignments = report_assignments(occasion=occasion, committees=committees)
+        # The economy's comparisons: the latest forecast before this occasion in the same
+        # year, and last year's outcome (its Verksamhetsberättelse).
+        self.previous_forecast: dict[int, Decimal] = {}
+        for unit_id, value in (
+            Submission.objects.filter(
+                org_unit__in=committee_ids,
+                occasion__plan_year=occasion.plan_year,
+                occasion__period_end__lt=occasion.period_end,
+                forecast_tkr__isnull=False,
+            )
+            .order_by("occasion__period_end")
+            .values_list("org_unit_id", "forecast_tkr")
+        ):
+            self.previous_forecast[unit_id] = value
+        self.previous_year_outcome = dict(
+            Submission.objects.filter(
+                org_unit__in=committee_ids,
+                occasion__plan_year__year=year - 1,
+                occasion__kind=Kind.ANNUAL_REPORT,
+                outcome_tkr__isnull=False,
+            ).values_list("org_unit_id", "outcome_tkr")
+        )
 
 
 def _activity_rows(goal, info, extras) -> list[dict]:
@@ -323,7 +345,8 @@ def committee_section(*, info, committee, submission, context, extras) -> dict:
         if info["is_follow_up"]
         else _plan_sentence(committee.name, goal_rows, activities, info),
         "target_years": _target_years(goal_rows, info["year"]),
-        "economy": _economy(submission, info),
+        "economy": _economy(submission, info, committee=committee, extras=extras),
+        "important_events": submission.important_events if submission else "",
         "analysis": submission.analysis if submission else "",
         "priorities": [
             {"goal": p.direction_goal.code, "text": p.text}
@@ -439,18 +462,67 @@ def _adoption(submission) -> dict | None:
     }
 
 
-def _economy(submission, info) -> dict:
-    budget = submission.budget_frame_tkr if submission else None
-    outcome = submission.outcome_tkr if submission else None
-    forecast = submission.forecast_tkr if submission else None
+def _economy_row(budget, outcome, forecast, info, *, income: bool = False) -> dict:
+    """One row of the driftredovisning. Avvikelse: budget minus the forecast mid-year (the
+    outcome at year end), positive is better than budget; for intäkter the other way round."""
     compare = forecast if info["is_mid_year"] else outcome
-    deviation = budget - compare if budget is not None and compare is not None else None
+    deviation = None
+    if budget is not None and compare is not None:
+        deviation = compare - budget if income else budget - compare
     return {
         "budget": decimal_text(budget),
         "outcome": decimal_text(outcome),
         "forecast": decimal_text(forecast),
         "deviation": decimal_text(deviation),
+        "has_any": any(v is not None for v in (budget, outcome, forecast)),
+    }
+
+
+def _economy(submission, info, *, committee=None, extras=None) -> dict:
+    def value(name):
+        return getattr(submission, name) if submission else None
+
+    budget, outcome, forecast = (
+        value("budget_frame_tkr"),
+        value("outcome_tkr"),
+        value("forecast_tkr"),
+    )
+    net = _economy_row(budget, outcome, forecast, info)
+    deviation = Decimal(net["deviation"]) if net["deviation"] is not None else None
+    previous_forecast = extras.previous_forecast.get(committee.pk) if extras else None
+    change = (
+        forecast - previous_forecast
+        if info["is_mid_year"] and forecast is not None and previous_forecast is not None
+        else None
+    )
+    rows = {
+        "revenue": _economy_row(
+            value("revenue_budget_tkr"),
+            value("revenue_outcome_tkr"),
+            value("revenue_forecast_tkr"),
+            info,
+            income=True,
+        ),
+        "cost": _economy_row(
+            value("cost_budget_tkr"), value("cost_outcome_tkr"), value("cost_forecast_tkr"), info
+        ),
+        "investment": _economy_row(
+            value("investment_budget_tkr"),
+            value("investment_outcome_tkr"),
+            value("investment_forecast_tkr"),
+            info,
+        ),
+    }
+    return {
+        **net,
+        "rows": rows,
+        "previous_year_outcome": decimal_text(
+            extras.previous_year_outcome.get(committee.pk) if extras else None
+        ),
+        "previous_forecast": decimal_text(previous_forecast),
+        "forecast_change": decimal_text(change),
         "over_budget": deviation is not None and deviation < 0,
         "shortfall": decimal_text(-deviation) if deviation is not None and deviation < 0 else None,
-        "has_any": any(v is not None for v in (budget, outcome, forecast)),
+        "action_plan": value("action_plan") or "",
+        "has_any": net["has_any"] or any(r["has_any"] for r in rows.values()),
     }

@@ -5,9 +5,12 @@ page over the footer. Drawn in chunks of ROWS_PER_CHART rows, each chunk fits on
 the page may break between them; the heading stays with the first (print.css).
 """
 
+from decimal import Decimal
+
 from django import template
 
 from goals import charts
+from goals.templatetags.styr import sv_number
 
 register = template.Library()
 
@@ -41,3 +44,11 @@ def chunked_chart(rows, *, title: str, chart_id: str, plan: bool = False) -> lis
             )
         figures.append(svg)
     return figures
+
+
+@register.filter
+def mnkr(value) -> str:
+    """Decimal text in tkr as mnkr, Swedish format with one decimal: "1234567.5" → "1 234,6"."""
+    if value in (None, ""):
+        return ""
+    return sv_number(Decimal(value) / 1000, 1)
