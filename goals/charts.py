@@ -90,8 +90,9 @@ def _frame(*, chart_id, width, height, title, description, body) -> SafeString:
     )
 
 
-def _legend(font_family: str) -> list[str]:
-    """Legend of the assessment bars: a swatch with the level's symbol in it, then the word."""
+def _legend(font_family: str, pid: str = "") -> list[str]:
+    """Legend of the assessment bars: a swatch with the level's symbol in it, then the word;
+    with `pid` (the chart's pattern ids) the swatch carries the level's pattern too."""
     body = []
     x = 0.0
     for level in LEVELS:
@@ -99,6 +100,11 @@ def _legend(font_family: str) -> list[str]:
             f'<rect x="{x:.1f}" y="4" width="18" height="18" rx="2" fill="{FILLS[level]}" '
             f'stroke="{MUTED_COLOUR}" stroke-width="0.5"/>'
         )
+        if pid:
+            body.append(
+                f'<rect x="{x:.1f}" y="4" width="18" height="18" rx="2" '
+                f'fill="url(#{pid}-p-{level})"/>'
+            )
         body.append(
             _text(
                 x + 9,
@@ -251,7 +257,7 @@ def share_chart(
     height = legend_height + row_height * max(len(rows), 1) + 4
     pid = escape(chart_id)
     body = [_patterns(pid)]
-    body += _legend(font_family)
+    body += _legend(font_family, pid)
     y = float(legend_height)
     for row, summary in zip(rows, summaries, strict=True):
         body.append(_text(0, y + 12, row.label, font_family=font_family, size=12, bold=True))

@@ -125,7 +125,9 @@ def test_each_bar_fills_its_own_row_and_every_segment_carries_a_pattern():
     # Even the narrow "ej uppfyllt" segment (1 of 40) has its pattern over the fill.
     for level in ("fulfilled", "partly", "not_fulfilled"):
         assert f'fill="url(#t-p-{level})"' in svg
-    assert svg.count('fill="url(#t-p-') == len(segments) == 4
+    assert len(segments) == 4
+    # One pattern per segment, and one per swatch of the legend.
+    assert svg.count('fill="url(#t-p-') == len(segments) + len(charts.LEVELS)
 
 
 def _advance(font, text: str, size: float) -> float:
@@ -407,3 +409,200 @@ def test_cover_says_fastalld_only_when_the_adoption_is_recorded(client_for):
 def test_a_published_report_without_adoption_says_publicerad(db):
     cover = _cover("committee", _annual(), OrgUnit.objects.get(code="KS"))
     assert "Publicerad" in cover and "Fastställd" not in cover
+
+
+# --- 11: Ekonomi -----------------------------------------------------------------------------
+
+
+def _delar_sn():
+    occasion = ReportingOccasion.objects.get(plan_year__year=2026, name="Delårsrapport")
+    return occasion, OrgUnit.objects.get(code="SN")
+
+
+def _cells(table) -> dict[str, list[str]]:
+    return {
+        _words(tr.xpath("th")[0]): [_words(td) for td in tr.xpath("td")]
+        for tr in table.xpath(".//tbody/tr")
+    }
+
+
+def test_economy_has_revenue_cost_net_last_year_change_and_action_plan(db):
+    from goals.models import Submission
+    from goals.templatetags.styr import sv_number
+
+    occasion, sn = _delar_sn()
+    submission = Submission.objects.get(occasion=occasion, org_unit=sn)
+    last_year = Submission.objects.get(
+        org_unit=sn, occasion__plan_year__year=2025, occasion__name="Verksamhetsberättelse"
+    )
+    tertial = Submission.objects.get(org_unit=sn, occasion=_tertial())
+    assert submission.forecast_tkr > submission.budget_frame_tkr  # the demo's deficit
+    data, doc = _html("committee", occasion, sn)
+    chapter = doc.xpath(f'//section[@id="{data["committees"][0]["anchor"]}"]')[0]
+    economy = chapter.xpath('.//section[@class="economy-section"]')[0]
+    tables = economy.xpath(".//table")
+    rows = _cells(tables[0])
+
+    def tkr(value):
+        return sv_number(value, 1).replace("\u00a0", " ")
+
+    assert rows["Intäkter"][:3] == [
+        tkr(submission.revenue_budget_tkr),
+        tkr(submission.revenue_outcome_tkr),
+        tkr(submission.revenue_forecast_tkr),
+    ]
+    assert rows["Kostnader"][:3] == [
+        tkr(submission.cost_budget_tkr),
+        tkr(submission.cost_outcome_tkr),
+        tkr(submission.cost_forecast_tkr),
+    ]
+    net = rows["Nettokostnad"]
+    deficit = submission.budget_frame_tkr - submission.forecast_tkr
+    assert net == [
+        tkr(submission.budget_frame_tkr),
+        tkr(submission.outcome_tkr),
+        tkr(submission.forecast_tkr),
+        tkr(deficit),
+        tkr(last_year.outcome_tkr),
+    ]
+    assert net[3].startswith("\u2212")  # a true minus sign
+    text = _words(economy)
+    change = tkr(submission.forecast_tkr - tertial.forecast_tkr)
+    assert f"har ändrats med {change} tkr sedan förra prognosen" in text
+    # The deficit brings the åtgärdsplan right under the table.
+    assert "Åtgärdsplan" in text and submission.action_plan in text
+    assert text.index("Åtgärdsplan") > text.index("Nettokostnad")
+    assert _cells(tables[1])["Investeringar"][0] == tkr(submission.investment_budget_tkr)
+    summary = _words(doc.xpath('//section[@id="sammanfattning"]')[0])
+    assert "Nämndens prognos för helåret visar ett underskott på" in summary
+
+
+def test_municipality_economy_in_mnkr_with_a_sentence(db):
+    from goals.models import Submission
+
+    annual = _annual()
+    data, doc = _html("municipality", annual, None)
+    submissions = Submission.objects.filter(occasion=annual, org_unit__kind=OrgUnit.Kind.COMMITTEE)
+    budget = sum(s.budget_frame_tkr for s in submissions)
+    assert budget > 0  # every demo committee has figures
+    summary = doc.xpath('//section[@id="sammanfattning"]')[0]
+    text = _words(summary)
+    assert "Ekonomi per nämnd (mnkr)" in text
+    assert re.search(
+        r"Nämndernas utfall för året visar ett (över|under)skott på [\d ,]+ mnkr", text
+    )
+    total = summary.xpath('.//table[contains(@class, "economy")]//tfoot/tr/td')[0]
+    from goals.templatetags.styr import sv_number
+
+    assert _words(total) == sv_number(budget / 1000, 1).replace("\u00a0", " ")
+
+
+def test_economy_and_events_are_saved_with_history(db):
+    from goals import cycle
+    from goals.models import Submission
+
+    user = __import__("django.contrib.auth", fromlist=["get_user_model"]).get_user_model()
+    admin = user.objects.get(username="admin")
+    occasion, sn = _delar_sn()
+    submission = Submission.objects.get(occasion=occasion, org_unit=sn)
+    submission.state = Submission.State.DRAFT
+    submission.save()
+    data = cycle.FollowUpInput(
+        analysis="Analys.",
+        budget_frame_tkr=Decimal("100"),
+        more={
+            "revenue_budget_tkr": Decimal("12.5"),
+            "investment_forecast_tkr": Decimal("7"),
+            "action_plan": "Vi minskar kostnaderna.",
+            "important_events": "Ett nytt boende öppnade.",
+        },
+    )
+    saved = cycle.followup_save(
+        submission=submission, user=admin, base_version=submission.version, data=data
+    )
+    saved.refresh_from_db()
+    assert saved.revenue_budget_tkr == Decimal("12.5")
+    assert saved.important_events == "Ett nytt boende öppnade."
+    last = saved.history.first()
+    assert last.action_plan == "Vi minskar kostnaderna." and last.history_user == admin
+
+
+# --- 9: Viktiga händelser --------------------------------------------------------------------
+
+
+def test_important_events_are_written_text_and_done_activities_a_table(db):
+    occasion, sn = _delar_sn()
+    data = render.gather(kind="committee", occasion=occasion, org_unit=sn)
+    section = data["committees"][0]
+    assert section["important_events"]
+    html = render.render_html(kind="committee", data=data, generated_at=timezone.now())
+    doc = lxml.html.fromstring(html)
+    chapter = doc.xpath(f'//section[@id="{section["anchor"]}"]')[0]
+    text = _words(chapter)
+    start = text.index("Viktiga händelser")
+    assert text.index(section["important_events"]) > start
+    done = chapter.xpath('.//table[@class="done-activities"]//tbody/tr')
+    assert len(done) == len(section["done_activities"]) > 0
+    assert not chapter.xpath('.//ul[@class="events-list"]')
+    # Many completed activities: a sentence in place, the table at the chapter's end.
+    many = [{"title": f"Aktivitet {n}", "unit": "Enhet"} for n in range(40)]
+    data["committees"][0]["done_activities"] = many
+    doc = lxml.html.fromstring(
+        render.render_html(kind="committee", data=data, generated_at=timezone.now())
+    )
+    chapter = doc.xpath(f'//section[@id="{section["anchor"]}"]')[0]
+    assert "40 aktiviteter är rapporterade som genomförda" in _words(chapter)
+    appendix = chapter.xpath('.//section[@class="done-appendix"]')
+    assert appendix and len(appendix[0].xpath(".//tbody/tr")) == 40
+    # It comes after the review status: the chapter reads first, the list is for reference.
+    assert _words(chapter).index("Granskningsstatus") < _words(chapter).index(
+        "Genomförda aktiviteter under perioden (40)"
+    )
+
+
+# --- 10: headings, minus sign, hyphenation ---------------------------------------------------
+
+
+def test_minus_sign_is_true_minus():
+    from goals.templatetags.styr import sv_number
+
+    assert sv_number(Decimal("-0.6"), 1) == "\u22120,6"
+    assert sv_number(Decimal("-15432.5"), 1) == "\u221215\u00a0432,5"
+
+
+@pytest.mark.parametrize("name", ["Delårsrapport", "Verksamhetsplan"])
+def test_headings_nest_without_skipping_a_level(db, name):
+    occasion = ReportingOccasion.objects.get(plan_year__year=2026, name=name)
+    _data, doc = _html("committee", occasion, OrgUnit.objects.get(code="SN"))
+    levels = [int(h.tag[1]) for h in doc.iter("h1", "h2", "h3", "h4", "h5", "h6")]
+    assert 4 in levels or 3 in levels
+    for before, after in itertools.pairwise(levels):
+        assert after <= before + 1, (before, after)
+    # The strategic area is one level below the heading it stands under, the goal one below it:
+    # "Måluppfyllelse" (H2) > area (H3) > goal (H4) in a follow-up, committee (H1) > area (H2)
+    # > goal (H3) in a plan.
+    headings = list(doc.iter("h1", "h2", "h3", "h4", "h5", "h6"))
+    area = next(h for h in headings if "area__title" in h.get("class", ""))
+    above = headings[headings.index(area) - 1]
+    goal = headings[headings.index(area) + 1]
+    if name == "Verksamhetsplan":
+        assert (area.tag, goal.tag) == ("h2", "h3") and above.tag in ("h1", "h2", "h3")
+    else:
+        assert (_words(above), above.tag, area.tag, goal.tag) == (
+            "Måluppfyllelse",
+            "h2",
+            "h3",
+            "h4",
+        )
+
+
+def test_no_hyphen_u2010_in_the_text_layer(db):
+    import io
+
+    from pypdf import PdfReader
+
+    occasion, sn = _delar_sn()
+    rendered = render.render_report(kind="committee", occasion=occasion, org_unit=sn)
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(rendered.pdf)).pages)
+    assert "\u2010" not in text
+    assert "Socialnämnden" in text
