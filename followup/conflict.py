@@ -39,7 +39,9 @@ def followup_conflicts(*, forms, answer_forms, context, current, base_version, d
     for goal in context["goals"]:
         for indicator in goal.followup_indicators:
             form = forms["measurements"].get(indicator.pk)
-            for name in ("value", "comment"):
+            for name in ("value", "comment", "forecast"):
+                if name == "forecast" and (form is None or name not in form.fields):
+                    continue
                 label = f"{form.fields[name].label}, {indicator.name}" if form else ""
                 add(form, name, ("measurement", indicator.pk, name), label)
         form = forms["assessments"].get(goal.pk)

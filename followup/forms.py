@@ -62,9 +62,11 @@ def build_forms(request, *, occasion, unit, submission, context, data=None):
                 prefix=f"ind-{indicator.pk}",
                 renderer=fast_renderer,
                 keeps_value=bool(outcome and outcome.source != Measurement.Source.MANUAL),
+                mid_year=occasion.is_mid_year,
                 initial={
                     "value": outcome.value if outcome else None,
                     "comment": outcome.comment if outcome else "",
+                    "forecast": outcome.forecast if outcome else None,
                 },
             )
     for goal in context["goals"]:
@@ -234,7 +236,11 @@ def followup_input(forms) -> cycle.FollowUpInput:
             for name in (*ECONOMY_FIELDS[3:], *TEXT_FIELDS)
         },
         measurements={
-            pk: (f.cleaned_data.get("value"), f.cleaned_data.get("comment", ""))
+            pk: (
+                f.cleaned_data.get("value"),
+                f.cleaned_data.get("comment", ""),
+                f.cleaned_data.get("forecast"),
+            )
             for pk, f in forms["measurements"].items()
         },
         assessments={pk: dict(f.cleaned_data) for pk, f in forms["assessments"].items()},

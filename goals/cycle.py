@@ -87,7 +87,7 @@ class FollowUpInput:
     # The rest of the economy (models.ECONOMY_FIELDS) and the texts (models.TEXT_FIELDS) by
     # name; a name left out is saved empty, as the fields above.
     more: dict = field(default_factory=dict)
-    # indicator id -> (value or None, comment)
+    # indicator id -> (value or None, comment[, year-end forecast or None mid-year])
     measurements: dict[int, tuple] = field(default_factory=dict)
     # goal id -> dict(level, justification, forecast_level, comment)
     assessments: dict[int, dict] = field(default_factory=dict)
@@ -142,9 +142,10 @@ def followup_save(*, submission: Submission, user, base_version: int, data: Foll
                     direction_goal__in=goals.values(),
                 )
             }
-            for indicator_id, (value, comment) in data.measurements.items():
+            for indicator_id, (value, comment, *more) in data.measurements.items():
                 if indicator_id not in indicators:
                     continue
+                forecast = more[0] if more and occasion.is_mid_year else None
                 existing = Measurement.objects.filter(
                     indicator_id=indicator_id, occasion=occasion
                 ).first()
@@ -152,16 +153,25 @@ def followup_save(*, submission: Submission, user, base_version: int, data: Foll
                     if existing is not None and existing.source == Measurement.Source.MANUAL:
                         existing._history_user = user
                         existing.delete()
-                    elif existing is not None and existing.comment != comment:
+                    elif existing is not None and (existing.comment, existing.forecast) != (
+                        comment,
+                        forecast,
+                    ):
                         existing.comment = comment
+                        existing.forecast = forecast
                         existing._history_user = user
                         existing.save()
                     continue
                 if existing is None:
                     existing = Measurement(indicator_id=indicator_id, occasion=occasion)
-                if (existing.value, existing.comment) != (value, comment) or not existing.pk:
+                if (existing.value, existing.comment, existing.forecast) != (
+                    value,
+                    comment,
+                    forecast,
+                ) or not existing.pk:
                     existing.value = value
                     existing.comment = comment
+                    existing.forecast = forecast
                     existing.source = Measurement.Source.MANUAL
                     existing._history_user = user
                     existing.save()

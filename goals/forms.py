@@ -404,10 +404,15 @@ class SubmissionForm(VersionedForm):
 class MeasurementEntryForm(AccessibleFormMixin, forms.Form):
     value = SwedishDecimalField(label=_("Utfall"), required=False, max_digits=14, decimal_places=2)
     comment = long_text_field(label=_("Kommentar"), required=False)
+    forecast = SwedishDecimalField(
+        label=_("Prognos helår"), required=False, max_digits=14, decimal_places=2
+    )
 
-    def __init__(self, *args, keeps_value: bool = False, **kwargs):
+    def __init__(self, *args, keeps_value: bool = False, mid_year: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.keeps_value = keeps_value  # an imported value stays when the field is left empty
+        if not mid_year:
+            del self.fields["forecast"]  # a year-end outcome is final: no forecast
         self._describe()
 
     def clean(self):
@@ -421,6 +426,13 @@ class MeasurementEntryForm(AccessibleFormMixin, forms.Form):
             self.add_error(
                 "value", _("Skriv utfallet som kommentaren gäller, eller ta bort kommentaren.")
             )
+        if (
+            cleaned.get("forecast") is not None
+            and cleaned.get("value") is None
+            and not self.keeps_value
+            and "value" not in self.errors
+        ):
+            self.add_error("forecast", _("Prognosen sparas med utfallet: skriv utfallet först."))
         return cleaned
 
 

@@ -70,7 +70,15 @@ def _indicator(indicator) -> dict:
         "unit_of_measure": indicator.unit_of_measure,
         "higher_is_better": indicator.higher_is_better,
         "year_target": {"value": _dec(target.value)} if target else None,
-        "outcome": {"value": _dec(outcome.value), "comment": outcome.comment} if outcome else None,
+        "outcome": (
+            {
+                "value": _dec(outcome.value),
+                "comment": outcome.comment,
+                "forecast": _dec(getattr(outcome, "forecast", None)),
+            }
+            if outcome
+            else None
+        ),
     }
 
 
@@ -257,7 +265,9 @@ def _thaw_indicator(data):
         ),
         outcome=(
             SimpleNamespace(
-                value=_number(data["outcome"]["value"]), comment=data["outcome"]["comment"]
+                value=_number(data["outcome"]["value"]),
+                comment=data["outcome"]["comment"],
+                forecast=_number(data["outcome"].get("forecast")),
             )
             if data["outcome"]
             else None

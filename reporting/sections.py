@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from core.bidi import isolate
+from goals.kolada import RIKET_ID
 from goals.models import (
     Activity,
     ActivityFollowUp,
@@ -15,6 +16,7 @@ from goals.models import (
     OperationalPlan,
     OrgUnit,
     Priority,
+    ReferenceValue,
     ReportingOccasion,
     Submission,
     SubmissionEvent,
@@ -83,6 +85,16 @@ class Extras:
             occasion__plan_year__year__lt=year,
         ).values_list("indicator_id", "occasion__plan_year__year", "value"):
             self.annual_outcomes[indicator_id][y] = value
+        # Riket's comparison value (Kolada 0000): the latest year up to the report's.
+        self.riket: dict[int, tuple[int, Decimal]] = {}
+        for indicator_id, y, value in (
+            ReferenceValue.objects.filter(
+                indicator__in=indicator_ids, area_code=RIKET_ID, year__lte=year
+            )
+            .order_by("year")
+            .values_list("indicator_id", "year", "value")
+        ):
+            self.riket[indicator_id] = (y, value)
         self.targets: dict[int, dict[int, Decimal]] = defaultdict(dict)
         for indicator_id, y, value in Target.objects.filter(
             indicator__in=indicator_ids
@@ -249,6 +261,14 @@ def _indicator_row(indicator, info, extras) -> dict:
         "target": decimal_text(target),
         "outcome": decimal_text(outcome),
         "outcome_comment": measurement.comment if measurement else "",
+        "forecast": decimal_text(getattr(measurement, "forecast", None))
+        if info["is_mid_year"]
+        else None,
+        "riket": (
+            {"year": riket[0], "value": decimal_text(riket[1])}
+            if (riket := extras.riket.get(indicator.pk))
+            else None
+        ),
         "status": status,
         "trend": _trend(outcome, annual.get(year - 1), higher_is_better=indicator.higher_is_better),
     }

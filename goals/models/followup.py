@@ -36,6 +36,10 @@ class Measurement(models.Model):
     )
     value = models.DecimalField(_("utfall"), max_digits=14, decimal_places=2)
     comment = models.TextField(_("kommentar"), blank=True, validators=text_limit())
+    # Mid-year: what the indicator is expected to show at year end (entered with the outcome).
+    forecast = models.DecimalField(
+        _("prognos helår"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
     source = models.CharField(
         _("källa"), max_length=20, choices=Source.choices, default=Source.MANUAL
     )

@@ -22,7 +22,7 @@ from ..models import (
 from .history import _display
 
 SUBMISSION_FIELDS = ("analysis", *ECONOMY_FIELDS, *TEXT_FIELDS)
-MEASUREMENT_FIELDS = ("value", "comment")
+MEASUREMENT_FIELDS = ("value", "comment", "forecast")
 ASSESSMENT_FIELDS = ("level", "justification", "forecast_level", "comment")
 ACTIVITY_FIELDS = ("status", "comment")
 

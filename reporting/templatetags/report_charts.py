@@ -52,3 +52,9 @@ def mnkr(value) -> str:
     if value in (None, ""):
         return ""
     return sv_number(Decimal(value) / 1000, 1)
+
+
+@register.filter
+def has_key(rows, key: str) -> bool:
+    """Whether any of the rows (dicts) has a value under `key`: a column shown only then."""
+    return any(row.get(key) for row in rows or [])

@@ -606,3 +606,45 @@ def test_no_hyphen_u2010_in_the_text_layer(db):
     text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(rendered.pdf)).pages)
     assert "\u2010" not in text
     assert "Socialnämnden" in text
+
+
+# --- 12: Kommentar, Prognos helår and Riket in the indicator tables -------------------------
+
+
+def test_indicator_table_has_comment_forecast_and_riket_columns(db):
+    from goals.models import Measurement, ReferenceValue
+
+    occasion, sn = _delar_sn()
+    data = render.gather(kind="committee", occasion=occasion, org_unit=sn)
+    goal = next(g for a in data["committees"][0]["areas"] for g in a["goals"] if g["indicators"])
+    from goals.models import Indicator
+
+    indicator = Indicator.objects.get(code=goal["indicators"][0]["code"])
+    Measurement.objects.update_or_create(
+        indicator=indicator,
+        occasion=occasion,
+        defaults={"value": Decimal("71.5"), "comment": "Mätt i juni.", "forecast": Decimal("-2.5")},
+    )
+    ReferenceValue.objects.update_or_create(
+        indicator=indicator,
+        year=2025,
+        area_code="0000",
+        defaults={"area_name": "Riket", "value": Decimal("64.2"), "fetched_at": timezone.now()},
+    )
+    data, doc = _html("committee", occasion, sn)
+    row = next(
+        tr
+        for tr in doc.xpath('//table[@class="indicators"]//tbody/tr')
+        if _words(tr.xpath("th")[0]).startswith(indicator.name)
+    )
+    table = row.xpath("ancestor::table")[0]
+    headers = [_words(th) for th in table.xpath(".//thead/tr/th")]
+    cells = dict(zip(headers, [_words(c) for c in row.xpath("th|td")], strict=True))
+    assert cells["Prognos helår"] == "\u22122,5"
+    assert cells["Riket"] == "64,2 (2025)"
+    assert cells["Kommentar"] == "Mätt i juni."
+    assert headers[-1] == "Kommentar"
+    # At year end there is no forecast column.
+    _data, annual = _html("committee", _annual(), sn)
+    for table in annual.xpath('//table[@class="indicators"]'):
+        assert "Prognos helår" not in _words(table.xpath(".//thead")[0])

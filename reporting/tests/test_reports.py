@@ -184,7 +184,7 @@ def test_the_draft_shows_the_data_in_the_order_of_the_issue(documents):
             # indicator table: baseline, previous years, target, outcome, status, comment
             "Andel elever i årskurs 9 som uppnått kunskapskraven i alla ämnen",
             "88 (2022) 89,1 90,4 91 93,7 ● Uppfyllt",
-            f"Kommentar: {MEASUREMENT_COMMENT}",
+            MEASUREMENT_COMMENT,  # in the Kommentar column
             # assessment, forecast, justification, the goal's analysis
             "Bedömning per 2026-04-30: ● Uppfyllt – Målet är uppfyllt",
             "Prognos helår: ● Uppfyllt – Målet bedöms uppfyllas vid årets slut",
