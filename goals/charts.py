@@ -39,7 +39,7 @@ COLOURS = {
 # 78 and 97, at least 17 apart also with simulated deuteranopia, see
 # reporting/tests/test_report_body.py), so they stay apart for colour-blind readers and in
 # grey print. INK is what is drawn on a fill (symbol, pattern): white on the dark green, near
-# black on the others, each at least 4:1 against its fill.
+# black on the others, each at least 4.5:1 against its fill (small text's WCAG ratio).
 FILLS = {
     Assessment.FULFILLED: "#0f5132",
     Assessment.PARTLY: "#f2b705",
@@ -48,9 +48,9 @@ FILLS = {
 }
 INK = {
     Assessment.FULFILLED: "#ffffff",
-    Assessment.PARTLY: "#222222",
-    Assessment.NOT_FULFILLED: "#222222",
-    Assessment.NOT_ASSESSED: "#222222",
+    Assessment.PARTLY: "#111111",
+    Assessment.NOT_FULFILLED: "#111111",
+    Assessment.NOT_ASSESSED: "#111111",
 }
 BAR_COLOUR = "#1f4e79"
 TEXT_COLOUR = "#222222"
