@@ -344,7 +344,18 @@ def load_large(
                         analysis="" if state == Submission.State.DRAFT else "Syntetisk analys.",
                         budget_frame_tkr=Decimal(10_000 + n),
                         outcome_tkr=Decimal(4_000 + n),
-                        forecast_tkr=Decimal(9_900 + n),
+                        forecast_tkr=Decimal(9_900 + n + (300 if n % 4 == 0 else 0)),
+                        revenue_budget_tkr=Decimal(2_000 + n),
+                        revenue_outcome_tkr=Decimal(700 + n),
+                        revenue_forecast_tkr=Decimal(2_050 + n),
+                        cost_budget_tkr=Decimal(12_000 + 2 * n),
+                        cost_outcome_tkr=Decimal(4_700 + 2 * n),
+                        cost_forecast_tkr=Decimal(11_950 + 2 * n),
+                        investment_budget_tkr=Decimal(1_500 + n),
+                        investment_outcome_tkr=Decimal(400 + n),
+                        investment_forecast_tkr=Decimal(1_350 + n),
+                        action_plan="Syntetisk åtgärdsplan." if n % 4 == 0 else "",
+                        important_events="Syntetiska viktiga händelser.",
                     )
                 )
         created_submissions = step("submissions", _bulk(Submission, submissions))

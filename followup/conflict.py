@@ -7,6 +7,7 @@ the user sent and prefills the form with theirs where the user did not touch the
 
 from core.conflict import changer_name, field_conflicts
 from goals import selectors
+from goals.models import ECONOMY_FIELDS, TEXT_FIELDS
 
 
 def followup_conflicts(*, forms, answer_forms, context, current, base_version, data, user):
@@ -38,7 +39,9 @@ def followup_conflicts(*, forms, answer_forms, context, current, base_version, d
     for goal in context["goals"]:
         for indicator in goal.followup_indicators:
             form = forms["measurements"].get(indicator.pk)
-            for name in ("value", "comment"):
+            for name in ("value", "comment", "forecast"):
+                if name == "forecast" and (form is None or name not in form.fields):
+                    continue
                 label = f"{form.fields[name].label}, {indicator.name}" if form else ""
                 add(form, name, ("measurement", indicator.pk, name), label)
         form = forms["assessments"].get(goal.pk)
@@ -51,7 +54,7 @@ def followup_conflicts(*, forms, answer_forms, context, current, base_version, d
         for name in ("status", "comment"):
             label = f"{form.fields[name].label}, {activity.title}" if form else ""
             add(form, name, ("activity", activity.pk, name), label)
-    for name in ("budget_frame_tkr", "outcome_tkr", "forecast_tkr", "analysis"):
+    for name in (*ECONOMY_FIELDS, *TEXT_FIELDS, "analysis"):
         if name in main.fields:
             add(main, name, ("submission", 0, name), str(main.fields[name].label))
     for pk, form in answer_forms.items():

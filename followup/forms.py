@@ -5,6 +5,9 @@ The fields are written by core.widget_rendering's FastWidgetRenderer: the same m
 Django's widget templates, in a fraction of the time.
 """
 
+from django import forms
+
+from core.forms import AccessibleFormMixin
 from core.widget_rendering import renderer as fast_renderer
 from goals import cycle, rules
 from goals.forms import (
@@ -14,7 +17,15 @@ from goals.forms import (
     PriorityFormSet,
     SubmissionForm,
 )
-from goals.models import GoalAssessment, Measurement, OrgUnit, ReportingOccasion, Submission
+from goals.models import (
+    ECONOMY_FIELDS,
+    TEXT_FIELDS,
+    GoalAssessment,
+    Measurement,
+    OrgUnit,
+    ReportingOccasion,
+    Submission,
+)
 from goals.selectors import submit_gaps
 from governance.followup import AssignmentStatusForms
 
@@ -51,9 +62,11 @@ def build_forms(request, *, occasion, unit, submission, context, data=None):
                 prefix=f"ind-{indicator.pk}",
                 renderer=fast_renderer,
                 keeps_value=bool(outcome and outcome.source != Measurement.Source.MANUAL),
+                mid_year=occasion.is_mid_year,
                 initial={
                     "value": outcome.value if outcome else None,
                     "comment": outcome.comment if outcome else "",
+                    "forecast": outcome.forecast if outcome else None,
                 },
             )
     for goal in context["goals"]:
@@ -218,8 +231,16 @@ def followup_input(forms) -> cycle.FollowUpInput:
         budget_frame_tkr=main.get("budget_frame_tkr"),
         outcome_tkr=main.get("outcome_tkr"),
         forecast_tkr=main.get("forecast_tkr"),
+        more={
+            name: main.get(name, "" if name in TEXT_FIELDS else None)
+            for name in (*ECONOMY_FIELDS[3:], *TEXT_FIELDS)
+        },
         measurements={
-            pk: (f.cleaned_data.get("value"), f.cleaned_data.get("comment", ""))
+            pk: (
+                f.cleaned_data.get("value"),
+                f.cleaned_data.get("comment", ""),
+                f.cleaned_data.get("forecast"),
+            )
             for pk, f in forms["measurements"].items()
         },
         assessments={pk: dict(f.cleaned_data) for pk, f in forms["assessments"].items()},
@@ -246,3 +267,30 @@ def validate(forms, context) -> bool:
     if forms["priorities"] is not None:
         valid = forms["priorities"].is_valid() and valid
     return valid
+
+
+class AdoptionForm(AccessibleFormMixin, forms.Form):
+    """The adoption entered when publishing: the report says "Fastställd" only with it."""
+
+    adopted_by = forms.CharField(
+        label="Fastställd av",
+        max_length=200,
+        required=False,
+        help_text="Det organ som fastställde uppföljningen, t.ex. Utbildningsnämnden. "
+        "Lämna fälten tomma om den inte är fastställd än: rapporten säger då ”Publicerad”.",
+    )
+    adopted_on = forms.DateField(
+        label="Datum", required=False, help_text="ÅÅÅÅ-MM-DD", input_formats=["%Y-%m-%d"]
+    )
+    adoption_paragraph = forms.CharField(label="Paragraf (§)", max_length=20, required=False)
+    adoption_dnr = forms.CharField(label="Diarienummer (Dnr)", max_length=50, required=False)
+
+    def clean(self):
+        data = super().clean()
+        given = any(data.get(name) for name in self.fields)
+        if given:
+            if not data.get("adopted_by") and "adopted_by" not in self.errors:
+                self.add_error("adopted_by", "Skriv vilket organ som fastställde uppföljningen.")
+            if not data.get("adopted_on") and "adopted_on" not in self.errors:
+                self.add_error("adopted_on", "Skriv datumet för beslutet (ÅÅÅÅ-MM-DD).")
+        return data

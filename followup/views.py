@@ -39,6 +39,7 @@ from .answers import (
 )
 from .conflict import followup_conflicts
 from .forms import (
+    AdoptionForm,
     all_forms,
     build_forms,
     followup_input,
@@ -465,7 +466,12 @@ def review_submission(request, pk):
                     and submission.state == Submission.State.APPROVED
                 ):
                     return _confirm_publish(request, submission)
-                cycle.submission_publish(submission=submission, user=request.user)
+                adoption = AdoptionForm(request.POST)
+                if not adoption.is_valid():
+                    return _confirm_publish(request, submission, form=adoption)
+                cycle.submission_publish(
+                    submission=submission, user=request.user, adoption=adoption.cleaned_data
+                )
                 messages.success(request, "Uppföljningen är publicerad.")
             else:
                 messages.error(request, "Okänd åtgärd.")
@@ -507,8 +513,9 @@ def review_submission(request, pk):
     return render(request, "goals/review_submission.html", context)
 
 
-def _confirm_publish(request, submission):
-    """Publishing is final: the page says what will happen before it happens."""
+def _confirm_publish(request, submission, form=None):
+    """Publishing is final: the page says what will happen before it happens, and takes the
+    adoption (body, date, §, Dnr) if there is one."""
     what = f"{submission.occasion.name} {submission.occasion.plan_year.year}"
     return render(
         request,
@@ -536,6 +543,8 @@ def _confirm_publish(request, submission):
                 "irreversible": True,
                 "action": reverse("review_submission", args=[submission.pk]),
                 "hidden": [("action", "publish")],
+                "form": form or AdoptionForm(),
+                "form_title": "Fastställande",
                 "button": "Ja, publicera",
                 "cancel": reverse("review_submission", args=[submission.pk]),
             }

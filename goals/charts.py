@@ -30,13 +30,30 @@ LEVELS = [
     Assessment.NOT_FULFILLED,
     Assessment.NOT_ASSESSED,
 ]
-# The status colours of static/css/app.css (text on white meets 4.5:1); grey a shade
-# lighter for bar fills so that white symbols on it stay readable.
+# The status colours of static/css/app.css, for text on white (4.5:1).
 COLOURS = {
     Assessment.FULFILLED: "#1a6b34",
     Assessment.PARTLY: "#8a5a00",
     Assessment.NOT_FULFILLED: "#b3261e",
     Assessment.NOT_ASSESSED: "#666666",
+}
+# Bar fills: the text colours above are nearly equally dark, and under deuteranopia "delvis"
+# and "ej uppfyllt" look alike. The fills differ in lightness instead (CIE L* about 30, 55,
+# 78 and 97, at least 17 apart also with simulated deuteranopia, see
+# reporting/tests/test_report_body.py), so they stay apart for colour-blind readers and in
+# grey print. INK is what is drawn on a fill (symbol, pattern): white on the dark green, near
+# black on the others, each at least 4.5:1 against its fill (small text's WCAG ratio).
+FILLS = {
+    Assessment.FULFILLED: "#0f5132",
+    Assessment.PARTLY: "#f2b705",
+    Assessment.NOT_FULFILLED: "#d6604d",
+    Assessment.NOT_ASSESSED: "#f7f7f7",
+}
+INK = {
+    Assessment.FULFILLED: "#ffffff",
+    Assessment.PARTLY: "#111111",
+    Assessment.NOT_FULFILLED: "#111111",
+    Assessment.NOT_ASSESSED: "#111111",
 }
 BAR_COLOUR = "#1f4e79"
 TEXT_COLOUR = "#222222"
@@ -76,14 +93,21 @@ def _frame(*, chart_id, width, height, title, description, body) -> SafeString:
     )
 
 
-def _legend(font_family: str) -> list[str]:
-    """Legend of the assessment bars: a swatch with the level's symbol in it, then the word."""
+def _legend(font_family: str, pid: str = "") -> list[str]:
+    """Legend of the assessment bars: a swatch with the level's symbol in it, then the word;
+    with `pid` (the chart's pattern ids) the swatch carries the level's pattern too."""
     body = []
     x = 0.0
     for level in LEVELS:
         body.append(
-            f'<rect x="{x:.1f}" y="4" width="18" height="18" rx="2" fill="{COLOURS[level]}"/>'
+            f'<rect x="{x:.1f}" y="4" width="18" height="18" rx="2" fill="{FILLS[level]}" '
+            f'stroke="{MUTED_COLOUR}" stroke-width="0.5"/>'
         )
+        if pid:
+            body.append(
+                f'<rect x="{x:.1f}" y="4" width="18" height="18" rx="2" '
+                f'fill="url(#{pid}-p-{level})"/>'
+            )
         body.append(
             _text(
                 x + 9,
@@ -91,7 +115,7 @@ def _legend(font_family: str) -> list[str]:
                 ASSESSMENT_SYMBOLS[level],
                 font_family=font_family,
                 size=12,
-                fill="#ffffff",
+                fill=INK[level],
                 anchor="middle",
             )
         )
@@ -99,6 +123,13 @@ def _legend(font_family: str) -> list[str]:
         body.append(_text(x + 24, 18, label, font_family=font_family, size=12))
         x += 24 + 7.2 * len(label) + 22
     return body
+
+
+def text_width(text: str, size: float) -> int:
+    """A generous estimate of the text's width in DejaVu Sans (wider than most letters; the
+    status symbols are wider still)."""
+    wide = sum(1 for ch in text if ch in "●◐✕")
+    return round(size * (0.64 * (len(text) - wide) + 0.9 * wide))
 
 
 def counts_text(counts: dict) -> str:
@@ -123,66 +154,12 @@ def fulfilment_chart(
     font_family: str = PRINT_FONT,
     width: int = 640,
 ) -> SafeString:
-    """Stacked horizontal bars, one per row: how many goals per assessment level.
+    """Stacked horizontal bars, one per row: the goals per assessment level.
 
-    The label stands above its bar (long committee names never collide with the bar), the
-    symbols sit in the segments wide enough for them, and the counts follow the bar as text.
+    The reports' name for share_chart: each bar is scaled to its own row's total (100 %), so
+    "1 av 1 uppfyllt" fills its bar; a bar scaled to the largest row read as a quarter.
     """
-    legend_height = 34
-    row_height = 40
-    bar_height = 16
-    counts_width = 150
-    bar_width = width - counts_width
-    height = legend_height + row_height * max(len(rows), 1) + 4
-    scale_max = max([row.total for row in rows] + [1])
-    body = []
-    body += _legend(font_family)
-    y = float(legend_height)
-    for row in rows:
-        body.append(_text(0, y + 12, row.label, font_family=font_family, size=12, bold=True))
-        bar_y = y + 17
-        body.append(
-            f'<rect x="0" y="{bar_y:.1f}" width="{bar_width:.1f}" height="{bar_height}" '
-            f'fill="none" stroke="{LINE_COLOUR}" stroke-width="1"/>'
-        )
-        seg_x = 0.0
-        for level in LEVELS:
-            n = row.counts.get(level, 0)
-            if not n:
-                continue
-            seg_width = bar_width * n / scale_max
-            body.append(
-                f'<rect x="{seg_x:.1f}" y="{bar_y:.1f}" width="{seg_width:.1f}" '
-                f'height="{bar_height}" fill="{COLOURS[level]}" stroke="#ffffff" '
-                f'stroke-width="1"/>'
-            )
-            if seg_width >= 18:
-                body.append(
-                    _text(
-                        seg_x + seg_width / 2,
-                        bar_y + 12.5,
-                        ASSESSMENT_SYMBOLS[level],
-                        font_family=font_family,
-                        size=11,
-                        fill="#ffffff",
-                        anchor="middle",
-                    )
-                )
-            seg_x += seg_width
-        summary = counts_text(row.counts) if row.total else "Inga inriktningsmål"
-        if row.total:
-            summary += f" (av {row.total})"
-        body.append(_text(bar_width + 8, bar_y + 12.5, summary, font_family=font_family, size=11))
-        y += row_height
-    description = "; ".join(f"{row.label}: {counts_words(row.counts)}" for row in rows)
-    return _frame(
-        chart_id=chart_id,
-        width=width,
-        height=height,
-        title=title,
-        description=description,
-        body=body,
-    )
+    return share_chart(rows, title=title, chart_id=chart_id, font_family=font_family, width=width)
 
 
 def count_chart(
@@ -236,14 +213,25 @@ def count_chart(
     )
 
 
-# A pattern per level, drawn over the colour of every segment, so that even a segment too
-# narrow for its symbol differs from its neighbours without colour (UI.md).
+# A pattern per level, drawn in the level's ink over the fill of every segment, so that even a
+# segment too narrow for its symbol differs from its neighbours without colour (UI.md).
 PATTERNS = {
-    Assessment.FULFILLED: "",
-    Assessment.PARTLY: '<path d="M0,6 L6,0" stroke="#ffffff" stroke-width="1.2"/>',
-    Assessment.NOT_FULFILLED: ('<path d="M0,0 L6,6 M0,6 L6,0" stroke="#ffffff" stroke-width="1"/>'),
-    Assessment.NOT_ASSESSED: '<circle cx="3" cy="3" r="1" fill="#ffffff"/>',
+    Assessment.FULFILLED: '<path d="M0,3 L6,3" stroke="{ink}" stroke-width="0.8"/>',
+    Assessment.PARTLY: '<path d="M0,6 L6,0" stroke="{ink}" stroke-width="1.2"/>',
+    Assessment.NOT_FULFILLED: '<path d="M0,0 L6,6 M0,6 L6,0" stroke="{ink}" stroke-width="1"/>',
+    Assessment.NOT_ASSESSED: '<circle cx="3" cy="3" r="1" fill="{ink}"/>',
 }
+
+
+def _patterns(pid: str) -> str:
+    defs = ["<defs>"]
+    for level in LEVELS:
+        defs.append(
+            f'<pattern id="{pid}-p-{level}" width="6" height="6" '
+            f'patternUnits="userSpaceOnUse">{PATTERNS[level].format(ink=INK[level])}</pattern>'
+        )
+    defs.append("</defs>")
+    return "".join(defs)
 
 
 def share_chart(
@@ -262,22 +250,19 @@ def share_chart(
     legend_height = 34
     row_height = 40
     bar_height = 18
-    counts_width = 150
+    summaries = [
+        counts_text(row.counts) + f" (av {row.total})" if row.total else "Inga inriktningsmål"
+        for row in rows
+    ]
+    # Room for the longest count text after the bars, so no count is ever clipped.
+    counts_width = max([150] + [text_width(text, 11) + 12 for text in summaries])
     bar_width = width - counts_width
     height = legend_height + row_height * max(len(rows), 1) + 4
     pid = escape(chart_id)
-    defs = ["<defs>"]
-    for level in LEVELS:
-        if PATTERNS[level]:
-            defs.append(
-                f'<pattern id="{pid}-p-{level}" width="6" height="6" '
-                f'patternUnits="userSpaceOnUse">{PATTERNS[level]}</pattern>'
-            )
-    defs.append("</defs>")
-    body = ["".join(defs)]
-    body += _legend(font_family)
+    body = [_patterns(pid)]
+    body += _legend(font_family, pid)
     y = float(legend_height)
-    for row in rows:
+    for row, summary in zip(rows, summaries, strict=True):
         body.append(_text(0, y + 12, row.label, font_family=font_family, size=12, bold=True))
         bar_y = y + 17
         body.append(
@@ -292,14 +277,13 @@ def share_chart(
             seg_width = bar_width * n / row.total
             body.append(
                 f'<rect x="{seg_x:.1f}" y="{bar_y:.1f}" width="{seg_width:.1f}" '
-                f'height="{bar_height}" fill="{COLOURS[level]}" stroke="#ffffff" '
-                f'stroke-width="1"/>'
+                f'height="{bar_height}" fill="{FILLS[level]}" stroke="{MUTED_COLOUR}" '
+                f'stroke-width="0.5" data-level="{level}"/>'
             )
-            if PATTERNS[level]:
-                body.append(
-                    f'<rect x="{seg_x:.1f}" y="{bar_y:.1f}" width="{seg_width:.1f}" '
-                    f'height="{bar_height}" fill="url(#{pid}-p-{level})"/>'
-                )
+            body.append(
+                f'<rect x="{seg_x:.1f}" y="{bar_y:.1f}" width="{seg_width:.1f}" '
+                f'height="{bar_height}" fill="url(#{pid}-p-{level})"/>'
+            )
             if seg_width >= 18:
                 body.append(
                     _text(
@@ -308,18 +292,18 @@ def share_chart(
                         ASSESSMENT_SYMBOLS[level],
                         font_family=font_family,
                         size=12,
-                        fill="#ffffff",
+                        fill=INK[level],
                         anchor="middle",
                         bold=True,
                     )
                 )
             seg_x += seg_width
-        summary = counts_text(row.counts) if row.total else "Inga inriktningsmål"
-        if row.total:
-            summary += f" (av {row.total})"
         body.append(_text(bar_width + 8, bar_y + 13.5, summary, font_family=font_family, size=11))
         y += row_height
-    description = "; ".join(f"{row.label}: {counts_words(row.counts)}" for row in rows)
+    description = "; ".join(
+        f"{row.label}: {counts_words(row.counts)}" + (f" (av {row.total})" if row.total else "")
+        for row in rows
+    )
     return _frame(
         chart_id=chart_id,
         width=width,

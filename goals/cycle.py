@@ -19,6 +19,7 @@ from core.text import clean_text, too_long
 from . import audit, notices
 from .frozen import followup_freeze, followup_published
 from .models import (
+    ECONOMY_FIELDS,
     Activity,
     ActivityFollowUp,
     Assessment,
@@ -83,7 +84,10 @@ class FollowUpInput:
     budget_frame_tkr: Decimal | None = None
     outcome_tkr: Decimal | None = None
     forecast_tkr: Decimal | None = None
-    # indicator id -> (value or None, comment)
+    # The rest of the economy (models.ECONOMY_FIELDS) and the texts (models.TEXT_FIELDS) by
+    # name; a name left out is saved empty, as the fields above.
+    more: dict = field(default_factory=dict)
+    # indicator id -> (value or None, comment[, year-end forecast or None mid-year])
     measurements: dict[int, tuple] = field(default_factory=dict)
     # goal id -> dict(level, justification, forecast_level, comment)
     assessments: dict[int, dict] = field(default_factory=dict)
@@ -138,9 +142,10 @@ def followup_save(*, submission: Submission, user, base_version: int, data: Foll
                     direction_goal__in=goals.values(),
                 )
             }
-            for indicator_id, (value, comment) in data.measurements.items():
+            for indicator_id, (value, comment, *more) in data.measurements.items():
                 if indicator_id not in indicators:
                     continue
+                forecast = more[0] if more and occasion.is_mid_year else None
                 existing = Measurement.objects.filter(
                     indicator_id=indicator_id, occasion=occasion
                 ).first()
@@ -148,16 +153,25 @@ def followup_save(*, submission: Submission, user, base_version: int, data: Foll
                     if existing is not None and existing.source == Measurement.Source.MANUAL:
                         existing._history_user = user
                         existing.delete()
-                    elif existing is not None and existing.comment != comment:
+                    elif existing is not None and (existing.comment, existing.forecast) != (
+                        comment,
+                        forecast,
+                    ):
                         existing.comment = comment
+                        existing.forecast = forecast
                         existing._history_user = user
                         existing.save()
                     continue
                 if existing is None:
                     existing = Measurement(indicator_id=indicator_id, occasion=occasion)
-                if (existing.value, existing.comment) != (value, comment) or not existing.pk:
+                if (existing.value, existing.comment, existing.forecast) != (
+                    value,
+                    comment,
+                    forecast,
+                ) or not existing.pk:
                     existing.value = value
                     existing.comment = comment
+                    existing.forecast = forecast
                     existing.source = Measurement.Source.MANUAL
                     existing._history_user = user
                     existing.save()
@@ -198,10 +212,14 @@ def followup_save(*, submission: Submission, user, base_version: int, data: Foll
         if data.priorities is not None and occasion.kind == ReportingOccasion.Kind.ANNUAL_REPORT:
             _save_priorities(current, data.priorities, goals, user)
         current.analysis = data.analysis
+        current.important_events = data.more.get("important_events", "")
         if current.is_committee:
             current.budget_frame_tkr = data.budget_frame_tkr
             current.outcome_tkr = data.outcome_tkr
             current.forecast_tkr = data.forecast_tkr
+            for name in ECONOMY_FIELDS[3:]:
+                setattr(current, name, data.more.get(name))
+            current.action_plan = data.more.get("action_plan", "")
         current.version += 1
         current._history_user = user
         current.save()
@@ -344,13 +362,21 @@ def submission_approve(*, submission: Submission, user, reason: str = ""):
     return current
 
 
-def submission_publish(*, submission: Submission, user):
+ADOPTION_FIELDS = ("adopted_by", "adopted_on", "adoption_paragraph", "adoption_dnr")
+
+
+def submission_publish(*, submission: Submission, user, adoption: dict | None = None):
+    """Publish; `adoption` (the ADOPTION_FIELDS, optional) records who adopted it, when, § and
+    Dnr, kept with the submission's history: the reports then say "Fastställd"."""
     if not access_for(user).can_publish(submission.org_unit):
         raise MoveRefused("Bara en granskare eller administratör kan publicera.")
     with transaction.atomic():
         current = Submission.objects.select_for_update().get(pk=submission.pk)
         if current.state != State.APPROVED:
             raise MoveRefused("Bara en godkänd uppföljning kan publiceras.")
+        for name in ADOPTION_FIELDS:
+            if adoption and adoption.get(name):
+                setattr(current, name, adoption[name])
         _record(current, action=SubmissionEvent.Action.PUBLISH, to_state=State.PUBLISHED, user=user)
         # What the follow-up shows is kept as it is now, in the same transaction.
         followup_freeze(submission=current)

@@ -297,8 +297,9 @@ def _hand_in_followups(cycle) -> None:
                 continue
             submission = cycle.submission_get_or_create(occasion=occasion, org_unit=unit)
             suggestions = selectors.suggestions_for(submission)
+            economy = _demo_economy(unit, occasion)
             data = cycle.FollowUpInput(
-                analysis="Exempeltext i demodata.",
+                **{"analysis": "Exempeltext i demodata.", **economy},
                 assessments={
                     g.pk: {
                         "level": suggestions.get(g.pk, "not_assessed"),
@@ -319,6 +320,57 @@ def _hand_in_followups(cycle) -> None:
                 submission = cycle.submission_approve(submission=submission, user=reviewer)
             if state == "published":
                 cycle.submission_publish(submission=submission, user=reviewer)
+
+
+# The seed has no figures: the demo's economy is invented, and its texts say so.
+DEMO_ECONOMY_NOTE = " Siffrorna under Ekonomi är påhittade, inte Danderyds."
+DEMO_EVENTS = (
+    "Exempeltext i demodata: här beskriver nämnden eller enheten periodens viktigaste "
+    "händelser som löpande text."
+)
+# Forecast over (+) or under (−) the net budget, per committee in turn: some show a deficit.
+DEMO_DRIFT = ["0.012", "-0.006", "0", "0.004", "-0.010", "-0.003", "0.008"]
+
+
+def _demo_economy(unit, occasion) -> dict:
+    """Illustrative figures in tkr for a committee's follow-up (nothing for a unit)."""
+    if unit.kind != OrgUnit.Kind.COMMITTEE:
+        return {"more": {"important_events": DEMO_EVENTS}}
+    index = sum(map(ord, unit.code)) % len(DEMO_DRIFT)
+    # A forecast that moves a little between the occasions of the year.
+    drift = Decimal(DEMO_DRIFT[index]) + Decimal(occasion.period_end.month - 4) / 1000
+    net = Decimal(120_000 + 55_000 * index)
+    revenue = (net * Decimal("0.2")).quantize(Decimal(1))
+    share = Decimal(occasion.period_end.month) / 12
+    forecast = (net * (1 + drift)).quantize(Decimal(1))
+    revenue_forecast = (revenue * (1 + drift / 2)).quantize(Decimal(1))
+    outcome = (forecast * share).quantize(Decimal(1))
+    revenue_outcome = (revenue_forecast * share).quantize(Decimal(1))
+    investment = Decimal(8_000 + 3_500 * index)
+    return {
+        "analysis": "Exempeltext i demodata." + DEMO_ECONOMY_NOTE,
+        "budget_frame_tkr": net,
+        "outcome_tkr": outcome,
+        "forecast_tkr": forecast,
+        "more": {
+            "revenue_budget_tkr": revenue,
+            "revenue_outcome_tkr": revenue_outcome,
+            "revenue_forecast_tkr": revenue_forecast,
+            "cost_budget_tkr": net + revenue,
+            "cost_outcome_tkr": outcome + revenue_outcome,
+            "cost_forecast_tkr": forecast + revenue_forecast,
+            "investment_budget_tkr": investment,
+            "investment_outcome_tkr": (investment * share * Decimal("0.8")).quantize(Decimal(1)),
+            "investment_forecast_tkr": (investment * Decimal("0.9")).quantize(Decimal(1)),
+            "important_events": DEMO_EVENTS,
+            "action_plan": (
+                "Exempeltext i demodata: nämnden ser över bemanning och inköp för att nå en "
+                "budget i balans vid årets slut."
+                if drift > 0
+                else ""
+            ),
+        },
+    }
 
 
 def _load_indicator(goal, row, users, occasions) -> None:

@@ -16,6 +16,8 @@ from core.forms import (
 )
 
 from .models import (
+    ECONOMY_FIELDS,
+    TEXT_FIELDS,
     Activity,
     DirectionGoal,
     Indicator,
@@ -344,6 +346,10 @@ def _assessment_choices(empty: str):
     return [("", empty), *Assessment.choices]
 
 
+def _tkr_field(label):
+    return SwedishDecimalField(label=label, required=False, max_digits=14, decimal_places=1)
+
+
 class SubmissionForm(VersionedForm):
     budget_frame_tkr = SwedishDecimalField(
         label=_("Budgetram (tkr)"), required=False, max_digits=14, decimal_places=1
@@ -354,33 +360,59 @@ class SubmissionForm(VersionedForm):
     forecast_tkr = SwedishDecimalField(
         label=_("Prognos för helåret (tkr)"), required=False, max_digits=14, decimal_places=1
     )
+    revenue_budget_tkr = _tkr_field(_("Intäkter, budget (tkr)"))
+    revenue_outcome_tkr = _tkr_field(_("Intäkter, utfall hittills i år (tkr)"))
+    revenue_forecast_tkr = _tkr_field(_("Intäkter, prognos för helåret (tkr)"))
+    cost_budget_tkr = _tkr_field(_("Kostnader, budget (tkr)"))
+    cost_outcome_tkr = _tkr_field(_("Kostnader, utfall hittills i år (tkr)"))
+    cost_forecast_tkr = _tkr_field(_("Kostnader, prognos för helåret (tkr)"))
+    investment_budget_tkr = _tkr_field(_("Investeringar, budget (tkr)"))
+    investment_outcome_tkr = _tkr_field(_("Investeringar, utfall hittills i år (tkr)"))
+    investment_forecast_tkr = _tkr_field(_("Investeringar, prognos för helåret (tkr)"))
 
     class Meta:
         model = Submission
-        fields = ["analysis", "budget_frame_tkr", "outcome_tkr", "forecast_tkr"]
-        labels = {"analysis": _("Analys")}
+        fields = ["analysis", *ECONOMY_FIELDS, *TEXT_FIELDS]
+        labels = {
+            "analysis": _("Analys"),
+            "important_events": _("Viktiga händelser"),
+            "action_plan": _("Åtgärdsplan"),
+        }
         help_texts = {
             "analysis": _(
                 "Vad resultaten visar, varför, och vad som behöver göras. Analysen i "
                 "verksamhetsberättelsen ligger till grund för nästa års prioriteringar."
             )
         }
-        widgets = {"analysis": forms.Textarea(attrs={"rows": 8})}
+        widgets = {
+            "analysis": forms.Textarea(attrs={"rows": 8}),
+            "important_events": forms.Textarea(attrs={"rows": 6}),
+            "action_plan": forms.Textarea(attrs={"rows": 4}),
+        }
 
     def __init__(self, *args, committee: bool, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["important_events"].help_text = _(
+            "Det viktigaste som hänt under perioden, skrivet som löpande text. Genomförda "
+            "aktiviteter listas i rapporten för sig."
+        )
         if not committee:
-            for name in ("budget_frame_tkr", "outcome_tkr", "forecast_tkr"):
+            for name in (*ECONOMY_FIELDS, "action_plan"):
                 del self.fields[name]
 
 
 class MeasurementEntryForm(AccessibleFormMixin, forms.Form):
     value = SwedishDecimalField(label=_("Utfall"), required=False, max_digits=14, decimal_places=2)
     comment = long_text_field(label=_("Kommentar"), required=False)
+    forecast = SwedishDecimalField(
+        label=_("Prognos helår"), required=False, max_digits=14, decimal_places=2
+    )
 
-    def __init__(self, *args, keeps_value: bool = False, **kwargs):
+    def __init__(self, *args, keeps_value: bool = False, mid_year: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.keeps_value = keeps_value  # an imported value stays when the field is left empty
+        if not mid_year:
+            del self.fields["forecast"]  # a year-end outcome is final: no forecast
         self._describe()
 
     def clean(self):
@@ -394,6 +426,13 @@ class MeasurementEntryForm(AccessibleFormMixin, forms.Form):
             self.add_error(
                 "value", _("Skriv utfallet som kommentaren gäller, eller ta bort kommentaren.")
             )
+        if (
+            cleaned.get("forecast") is not None
+            and cleaned.get("value") is None
+            and not self.keeps_value
+            and "value" not in self.errors
+        ):
+            self.add_error("forecast", _("Prognosen sparas med utfallet: skriv utfallet först."))
         return cleaned
 
 

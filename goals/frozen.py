@@ -22,7 +22,14 @@ from django.dispatch import Signal
 
 from core.formats import date_from_iso, iso_text, moment_from_iso
 
-from .models import DirectionGoal, OrgUnit, PublishedFollowUp, Submission
+from .models import (
+    ECONOMY_FIELDS,
+    TEXT_FIELDS,
+    DirectionGoal,
+    OrgUnit,
+    PublishedFollowUp,
+    Submission,
+)
 from .permissions import access_for
 from .rules import followup_state
 
@@ -63,7 +70,15 @@ def _indicator(indicator) -> dict:
         "unit_of_measure": indicator.unit_of_measure,
         "higher_is_better": indicator.higher_is_better,
         "year_target": {"value": _dec(target.value)} if target else None,
-        "outcome": {"value": _dec(outcome.value), "comment": outcome.comment} if outcome else None,
+        "outcome": (
+            {
+                "value": _dec(outcome.value),
+                "comment": outcome.comment,
+                "forecast": _dec(getattr(outcome, "forecast", None)),
+            }
+            if outcome
+            else None
+        ),
     }
 
 
@@ -111,6 +126,8 @@ def page_data(*, submission: Submission) -> dict:
             "budget_frame_tkr": _dec(submission.budget_frame_tkr),
             "outcome_tkr": _dec(submission.outcome_tkr),
             "forecast_tkr": _dec(submission.forecast_tkr),
+            **{name: _dec(getattr(submission, name)) for name in ECONOMY_FIELDS[3:]},
+            **{name: getattr(submission, name) for name in TEXT_FIELDS},
             "analysis": submission.analysis,
             "priorities": [
                 {"direction_goal": {"code": p.direction_goal.code}, "text": p.text}
@@ -248,7 +265,9 @@ def _thaw_indicator(data):
         ),
         outcome=(
             SimpleNamespace(
-                value=_number(data["outcome"]["value"]), comment=data["outcome"]["comment"]
+                value=_number(data["outcome"]["value"]),
+                comment=data["outcome"]["comment"],
+                forecast=_number(data["outcome"].get("forecast")),
             )
             if data["outcome"]
             else None
@@ -342,6 +361,8 @@ def page_context(data: dict, *, user) -> dict:
             budget_frame_tkr=_number(submission["budget_frame_tkr"]),
             outcome_tkr=_number(submission["outcome_tkr"]),
             forecast_tkr=_number(submission["forecast_tkr"]),
+            **{name: _number(submission.get(name)) for name in ECONOMY_FIELDS[3:]},
+            **{name: submission.get(name, "") for name in TEXT_FIELDS},
             analysis=submission["analysis"],
             priorities=SimpleNamespace(
                 all=[

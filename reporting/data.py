@@ -15,6 +15,7 @@ from decimal import Decimal
 from django.conf import settings
 
 from goals.models import (
+    Assessment,
     OrgUnit,
     OverarchingGoal,
     PublishedFollowUp,
@@ -25,10 +26,11 @@ from goals.models import (
     Vision,
 )
 from goals.permissions import reads_everything, subtree_q, tree_order
+from goals.rules import followup_state
 from goals.selectors import chain_coverage, followup_context
 
-from .phrases import LEVELS, counted, prose_date, summary_sentence
-from .sections import STATE_LABELS, Extras, committee_section, decimal_text
+from .phrases import LEVELS, counted, level_info, prose_date, summary_sentence
+from .sections import Extras, committee_section, decimal_text
 
 # Bump when the layout or the meaning of the data changes: a new fingerprint, a new version.
 FORMAT_VERSION = 1
@@ -136,7 +138,10 @@ def _report(*, kind: str, occasion, committees: list[OrgUnit], scope: dict) -> d
         .order_by("number")
     )
     vision = areas[0].vision if areas else Vision.objects.order_by("pk").first()
-    status = _status(committees, submissions, sections)
+    status = _status(occasion, committees, submissions, sections)
+    if info["is_follow_up"]:
+        for section in sections:
+            section["goal_list"] = goal_list([section], info)
     return {
         "format": FORMAT_VERSION,
         "kind": kind,
@@ -212,7 +217,7 @@ def freeze_report_section(sender, *, submission, data, **kwargs):
     }
 
 
-def _status(committees, submissions, sections) -> dict:
+def _status(occasion, committees, submissions, sections) -> dict:
     """UTKAST unless every committee's submission in the report is published."""
     states = []
     for c, section in zip(committees, sections, strict=True):
@@ -221,7 +226,7 @@ def _status(committees, submissions, sections) -> dict:
             {
                 "committee": section["name"],
                 "state": s.state if s else "",
-                "label": STATE_LABELS[s.state] if s else "Ej påbörjad",
+                "label": followup_state(occasion=occasion, unit=c, submission=s).label,
             }
         )
     published = [st for st in states if st["state"] == State.PUBLISHED]
@@ -230,8 +235,12 @@ def _status(committees, submissions, sections) -> dict:
     if not draft:
         dates = [sec["review"]["published_on"] for sec in sections if sec["review"]["published_on"]]
         published_on = max(dates) if dates else None
+    adoption = None
+    if not draft and len(sections) == 1:
+        adoption = sections[0]["review"].get("adoption")
     return {
         "draft": draft,
+        "adoption": adoption,
         "published_on": published_on,
         "published_on_text": prose_date(published_on),
         "published_count": len(published),
@@ -267,7 +276,7 @@ def _summary(info, areas, sections) -> dict:
                 f"{counted(activity_total, 'aktivitet', 'aktiviteter')} i enheternas "
                 "verksamhetsplaner."
             ),
-            "economy": _economy_summary(sections),
+            "economy": _economy_summary(sections, info),
         }
     by_area = []
     for area in areas:
@@ -288,18 +297,84 @@ def _summary(info, areas, sections) -> dict:
         "by_committee": [{"label": sec["name"], "counts": sec["counts"]} for sec in sections],
         "counts": total,
         "sentence": summary_sentence(total, forecast=info["is_mid_year"]),
+        "goals": goal_list(sections, info),
         "basis": "prognos för helåret" if info["is_mid_year"] else "bedömning vid årets slut",
-        "economy": _economy_summary(sections),
+        "economy": _economy_summary(sections, info),
     }
 
 
-def _economy_summary(sections) -> dict:
+# "Sammanställning måluppfyllelse": the failing goals first.
+FAILING_FIRST = [
+    Assessment.NOT_FULFILLED,
+    Assessment.PARTLY,
+    Assessment.NOT_ASSESSED,
+    Assessment.FULFILLED,
+]
+
+
+def goal_list(sections, info) -> list[dict]:
+    """Every direction goal of the sections with the level the summary counts (the forecast
+    mid-year), as symbol and word, the failing first; committees and codes in report order."""
+    rows = []
+    for position, sec in enumerate(sections):
+        for area in sec["areas"]:
+            for goal in area["goals"]:
+                level = goal.get("summary_level") or Assessment.NOT_ASSESSED
+                rows.append(
+                    (
+                        FAILING_FIRST.index(level),
+                        position,
+                        {
+                            "committee": sec["name"],
+                            "code": goal["code"],
+                            "title": goal["title"],
+                            "area": area["number"],
+                            "level": level_info(level, forecast=info["is_mid_year"]),
+                        },
+                    )
+                )
+    rows.sort(key=lambda row: (row[0], row[1], row[2]["code"]))
+    return [row[2] for row in rows]
+
+
+def _economy_summary(sections, info) -> dict:
     rows = [{"name": sec["name"], **sec["economy"]} for sec in sections]
     totals = {}
     for key in ("budget", "outcome", "forecast", "deviation"):
         values = [Decimal(r[key]) for r in rows if r[key] is not None]
         totals[key] = decimal_text(sum(values)) if values else None
-    return {"rows": rows, "totals": totals, "has_any": any(r["has_any"] for r in rows)}
+    return {
+        "rows": rows,
+        "totals": totals,
+        "has_any": any(r["has_any"] for r in rows),
+        "sentence": economy_sentence(totals, info, municipality=len(sections) > 1),
+    }
+
+
+def _amount(value: Decimal, *, mnkr: bool) -> str:
+    if mnkr:
+        value = value / 1000
+    text = f"{abs(value):,.1f}".replace(",", "\u00a0").replace(".", ",")
+    if not mnkr:
+        text = text.removesuffix(",0")
+    return f"{text} {'mnkr' if mnkr else 'tkr'}"
+
+
+def economy_sentence(totals: dict, info: dict, *, municipality: bool) -> str:
+    """The economy in one sentence for Sammanfattning: the forecast mid-year, the outcome at
+    year end, against budget; mnkr for the municipality, tkr for one committee."""
+    if info["is_plan"] or totals.get("deviation") is None:
+        return ""
+    deviation = Decimal(totals["deviation"])
+    who = "Nämndernas" if municipality else "Nämndens"
+    what = "prognos för helåret" if info["is_mid_year"] else "utfall för året"
+    if deviation == 0:
+        return f"{who} {what} är i nivå med budget."
+    result = "ett överskott" if deviation > 0 else "ett underskott"
+    return (
+        f"{who} {what} visar {result} på {_amount(deviation, mnkr=municipality)} mot budget "
+        f"(netto)."
+    )
 
 
 def _coverage(info, committees, areas, sections, *, frozen: dict[int, dict]) -> dict:

@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from core.bidi import isolate
+from goals.kolada import RIKET_ID
 from goals.models import (
     Activity,
     ActivityFollowUp,
@@ -15,22 +16,34 @@ from goals.models import (
     OperationalPlan,
     OrgUnit,
     Priority,
+    ReferenceValue,
     ReportingOccasion,
     Submission,
     SubmissionEvent,
     Target,
 )
 from goals.permissions import is_within, tree_position
-from goals.rules import indicator_reaches_target
+from goals.rules import followup_state, indicator_reaches_target
 from governance.selectors import report_assignments
 
-from .phrases import LEVELS, counted, level_info, summary_sentence
+from .phrases import LEVELS, counted, level_info, prose_date, summary_sentence
 
 Kind = ReportingOccasion.Kind
 State = Submission.State
 
 ACTIVITY_STATUS_LABELS = dict(Activity.Status.choices)
-STATE_LABELS = dict(Submission.State.choices)
+
+
+NOT_HANDED_IN = "inte inlämnad"
+
+
+def state_words(*, occasion, unit, submission) -> str:
+    """A follow-up's state in the words of goals.rules.followup_state; a follow-up not handed
+    in says so, so that a published report never reads "Ej påbörjad" as if that were final."""
+    state = followup_state(occasion=occasion, unit=unit, submission=submission)
+    if state.done or not occasion.is_follow_up:
+        return state.label
+    return f"{state.label} – {NOT_HANDED_IN}"
 
 
 def decimal_text(value) -> str | None:
@@ -54,6 +67,7 @@ class Extras:
     """What followup_context does not carry, fetched once for every committee of the report."""
 
     def __init__(self, *, occasion, committees, contexts):
+        self.occasion = occasion
         year = occasion.plan_year.year
         goals = [g for c in committees for g in contexts[c.pk]["goals"]]
         goal_ids = [g.pk for g in goals]
@@ -71,6 +85,16 @@ class Extras:
             occasion__plan_year__year__lt=year,
         ).values_list("indicator_id", "occasion__plan_year__year", "value"):
             self.annual_outcomes[indicator_id][y] = value
+        # Riket's comparison value (Kolada 0000): the latest year up to the report's.
+        self.riket: dict[int, tuple[int, Decimal]] = {}
+        for indicator_id, y, value in (
+            ReferenceValue.objects.filter(
+                indicator__in=indicator_ids, area_code=RIKET_ID, year__lte=year
+            )
+            .order_by("year")
+            .values_list("indicator_id", "year", "value")
+        ):
+            self.riket[indicator_id] = (y, value)
         self.targets: dict[int, dict[int, Decimal]] = defaultdict(dict)
         for indicator_id, y, value in Target.objects.filter(
             indicator__in=indicator_ids
@@ -128,6 +152,28 @@ class Extras:
             ).values_list("submission__org_unit_id", "at")
         )
         self.assignments = report_assignments(occasion=occasion, committees=committees)
+        # The economy's comparisons: the latest forecast before this occasion in the same
+        # year, and last year's outcome (its Verksamhetsberättelse).
+        self.previous_forecast: dict[int, Decimal] = {}
+        for unit_id, value in (
+            Submission.objects.filter(
+                org_unit__in=committee_ids,
+                occasion__plan_year=occasion.plan_year,
+                occasion__period_end__lt=occasion.period_end,
+                forecast_tkr__isnull=False,
+            )
+            .order_by("occasion__period_end")
+            .values_list("org_unit_id", "forecast_tkr")
+        ):
+            self.previous_forecast[unit_id] = value
+        self.previous_year_outcome = dict(
+            Submission.objects.filter(
+                org_unit__in=committee_ids,
+                occasion__plan_year__year=year - 1,
+                occasion__kind=Kind.ANNUAL_REPORT,
+                outcome_tkr__isnull=False,
+            ).values_list("org_unit_id", "outcome_tkr")
+        )
 
 
 def _activity_rows(goal, info, extras) -> list[dict]:
@@ -166,14 +212,21 @@ def _source_deviation(activity):
         return None
 
 
-def _trend(outcome, previous) -> dict | None:
+def _trend(outcome, previous, *, higher_is_better: bool) -> dict | None:
+    """The change since last year's outcome, and whether it is good news: the indicator's
+    direction decides ("Personalomsättning ↓" is better), never the colour alone."""
     if outcome is None or previous is None:
         return None
-    if outcome > previous:
-        return {"arrow": "↑", "word": "ökar"}
-    if outcome < previous:
-        return {"arrow": "↓", "word": "minskar"}
-    return {"arrow": "→", "word": "oförändrat"}
+    if outcome == previous:
+        return {"arrow": "→", "word": "oförändrat", "verdict": "same", "verdict_word": ""}
+    rising = outcome > previous
+    better = rising == higher_is_better
+    return {
+        "arrow": "↑" if rising else "↓",
+        "word": "ökar" if rising else "minskar",
+        "verdict": "better" if better else "worse",
+        "verdict_word": "bättre" if better else "sämre",
+    }
 
 
 def _indicator_row(indicator, info, extras) -> dict:
@@ -208,8 +261,16 @@ def _indicator_row(indicator, info, extras) -> dict:
         "target": decimal_text(target),
         "outcome": decimal_text(outcome),
         "outcome_comment": measurement.comment if measurement else "",
+        "forecast": decimal_text(getattr(measurement, "forecast", None))
+        if info["is_mid_year"]
+        else None,
+        "riket": (
+            {"year": riket[0], "value": decimal_text(riket[1])}
+            if (riket := extras.riket.get(indicator.pk))
+            else None
+        ),
         "status": status,
-        "trend": _trend(outcome, annual.get(year - 1)),
+        "trend": _trend(outcome, annual.get(year - 1), higher_is_better=indicator.higher_is_better),
     }
 
 
@@ -304,7 +365,8 @@ def committee_section(*, info, committee, submission, context, extras) -> dict:
         if info["is_follow_up"]
         else _plan_sentence(committee.name, goal_rows, activities, info),
         "target_years": _target_years(goal_rows, info["year"]),
-        "economy": _economy(submission, info),
+        "economy": _economy(submission, info, committee=committee, extras=extras),
+        "important_events": submission.important_events if submission else "",
         "analysis": submission.analysis if submission else "",
         "priorities": [
             {"goal": p.direction_goal.code, "text": p.text}
@@ -317,10 +379,13 @@ def committee_section(*, info, committee, submission, context, extras) -> dict:
         "assignments": extras.assignments.get(committee.pk, []),
         "review": {
             "state": submission.state if submission else "",
-            "state_label": STATE_LABELS[submission.state] if submission else "Ej påbörjad",
+            "state_label": followup_state(
+                occasion=extras.occasion, unit=committee, submission=submission
+            ).label,
             "days_late": submission.days_late if submission else 0,
             "version": submission.version if submission else None,
             "published_on": _local_date(extras.published_at.get(committee.pk)),
+            "adoption": _adoption(submission),
             "events": [
                 {
                     "on": _local_date(e.at),
@@ -395,27 +460,89 @@ def _units(committee, context, activities, extras, info) -> list[dict]:
                     for label, n in sorted(counts.items(), key=lambda item: -item[1])
                 ),
                 "followup_state": (
-                    STATE_LABELS[submission.state]
-                    if submission
-                    else ("Ej påbörjad" if info["is_follow_up"] else "")
+                    state_words(occasion=extras.occasion, unit=unit, submission=submission)
+                    if info["is_follow_up"]
+                    else ""
                 ),
             }
         )
     return rows
 
 
-def _economy(submission, info) -> dict:
-    budget = submission.budget_frame_tkr if submission else None
-    outcome = submission.outcome_tkr if submission else None
-    forecast = submission.forecast_tkr if submission else None
+def _adoption(submission) -> dict | None:
+    """Who adopted the follow-up, when, § and Dnr (entered when publishing), or None."""
+    if submission is None or not (submission.adopted_by and submission.adopted_on):
+        return None
+    return {
+        "body": submission.adopted_by,
+        "on": submission.adopted_on.isoformat(),
+        "on_text": prose_date(submission.adopted_on),
+        "paragraph": submission.adoption_paragraph,
+        "dnr": submission.adoption_dnr,
+    }
+
+
+def _economy_row(budget, outcome, forecast, info, *, income: bool = False) -> dict:
+    """One row of the driftredovisning. Avvikelse: budget minus the forecast mid-year (the
+    outcome at year end), positive is better than budget; for intäkter the other way round."""
     compare = forecast if info["is_mid_year"] else outcome
-    deviation = budget - compare if budget is not None and compare is not None else None
+    deviation = None
+    if budget is not None and compare is not None:
+        deviation = compare - budget if income else budget - compare
     return {
         "budget": decimal_text(budget),
         "outcome": decimal_text(outcome),
         "forecast": decimal_text(forecast),
         "deviation": decimal_text(deviation),
+        "has_any": any(v is not None for v in (budget, outcome, forecast)),
+    }
+
+
+def _economy(submission, info, *, committee=None, extras=None) -> dict:
+    def value(name):
+        return getattr(submission, name) if submission else None
+
+    budget, outcome, forecast = (
+        value("budget_frame_tkr"),
+        value("outcome_tkr"),
+        value("forecast_tkr"),
+    )
+    net = _economy_row(budget, outcome, forecast, info)
+    deviation = Decimal(net["deviation"]) if net["deviation"] is not None else None
+    previous_forecast = extras.previous_forecast.get(committee.pk) if extras else None
+    change = (
+        forecast - previous_forecast
+        if info["is_mid_year"] and forecast is not None and previous_forecast is not None
+        else None
+    )
+    rows = {
+        "revenue": _economy_row(
+            value("revenue_budget_tkr"),
+            value("revenue_outcome_tkr"),
+            value("revenue_forecast_tkr"),
+            info,
+            income=True,
+        ),
+        "cost": _economy_row(
+            value("cost_budget_tkr"), value("cost_outcome_tkr"), value("cost_forecast_tkr"), info
+        ),
+        "investment": _economy_row(
+            value("investment_budget_tkr"),
+            value("investment_outcome_tkr"),
+            value("investment_forecast_tkr"),
+            info,
+        ),
+    }
+    return {
+        **net,
+        "rows": rows,
+        "previous_year_outcome": decimal_text(
+            extras.previous_year_outcome.get(committee.pk) if extras else None
+        ),
+        "previous_forecast": decimal_text(previous_forecast),
+        "forecast_change": decimal_text(change),
         "over_budget": deviation is not None and deviation < 0,
         "shortfall": decimal_text(-deviation) if deviation is not None and deviation < 0 else None,
-        "has_any": any(v is not None for v in (budget, outcome, forecast)),
+        "action_plan": value("action_plan") or "",
+        "has_any": net["has_any"] or any(r["has_any"] for r in rows.values()),
     }

@@ -23,6 +23,8 @@ from .chain import (  # noqa: F401
     Vision,
 )
 from .followup import (  # noqa: F401
+    ECONOMY_FIELDS,
+    TEXT_FIELDS,
     ActivityFollowUp,
     GoalAssessment,
     LockedWithSubmission,

@@ -36,6 +36,10 @@ class Measurement(models.Model):
     )
     value = models.DecimalField(_("utfall"), max_digits=14, decimal_places=2)
     comment = models.TextField(_("kommentar"), blank=True, validators=text_limit())
+    # Mid-year: what the indicator is expected to show at year end (entered with the outcome).
+    forecast = models.DecimalField(
+        _("prognos helår"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
     source = models.CharField(
         _("källa"), max_length=20, choices=Source.choices, default=Source.MANUAL
     )
@@ -89,6 +93,31 @@ class Measurement(models.Model):
             raise PublishedError()
 
 
+def _tkr(label):
+    return models.DecimalField(label, max_digits=14, decimal_places=1, null=True, blank=True)
+
+
+# The figures of a committee's economy, in tkr: the net ones first (budget frame, outcome,
+# forecast), then revenue, cost and investments (budget, outcome, forecast each).
+ECONOMY_FIELDS = (
+    "budget_frame_tkr",
+    "outcome_tkr",
+    "forecast_tkr",
+    "revenue_budget_tkr",
+    "revenue_outcome_tkr",
+    "revenue_forecast_tkr",
+    "cost_budget_tkr",
+    "cost_outcome_tkr",
+    "cost_forecast_tkr",
+    "investment_budget_tkr",
+    "investment_outcome_tkr",
+    "investment_forecast_tkr",
+)
+# The follow-up's texts beside the analysis: "Viktiga händelser" (every follow-up) and the
+# committee's åtgärdsplan.
+TEXT_FIELDS = ("important_events", "action_plan")
+
+
 class Submission(models.Model):
     """One committee's or unit's follow-up for one reporting occasion, and its review state."""
 
@@ -119,6 +148,30 @@ class Submission(models.Model):
     forecast_tkr = models.DecimalField(
         _("helårsprognos (tkr)"), max_digits=14, decimal_places=1, null=True, blank=True
     )
+    # The economy beyond the net figures above (SHARED REPORTS.md: intäkter, kostnader, netto;
+    # investeringar), each as budget, outcome to date and year-end forecast, in tkr.
+    revenue_budget_tkr = _tkr(_("intäkter, budget (tkr)"))
+    revenue_outcome_tkr = _tkr(_("intäkter, utfall hittills (tkr)"))
+    revenue_forecast_tkr = _tkr(_("intäkter, helårsprognos (tkr)"))
+    cost_budget_tkr = _tkr(_("kostnader, budget (tkr)"))
+    cost_outcome_tkr = _tkr(_("kostnader, utfall hittills (tkr)"))
+    cost_forecast_tkr = _tkr(_("kostnader, helårsprognos (tkr)"))
+    investment_budget_tkr = _tkr(_("investeringar, budget (tkr)"))
+    investment_outcome_tkr = _tkr(_("investeringar, utfall hittills (tkr)"))
+    investment_forecast_tkr = _tkr(_("investeringar, helårsprognos (tkr)"))
+    action_plan = models.TextField(
+        _("åtgärdsplan"),
+        blank=True,
+        validators=text_limit(),
+        help_text=_("Vad nämnden gör när prognosen visar underskott mot budget."),
+    )
+    important_events = models.TextField(_("viktiga händelser"), blank=True, validators=text_limit())
+    # The adoption ("fastställd av …"), entered when publishing: a report says "Fastställd"
+    # only where these are recorded, otherwise "Publicerad".
+    adopted_by = models.CharField(_("fastställd av"), max_length=200, blank=True)
+    adopted_on = models.DateField(_("fastställd den"), null=True, blank=True)
+    adoption_paragraph = models.CharField(_("paragraf (§)"), max_length=20, blank=True)
+    adoption_dnr = models.CharField(_("diarienummer (Dnr)"), max_length=50, blank=True)
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     submitted_on = models.DateField(
         _("först inlämnad"),

@@ -10,6 +10,8 @@ belongs to, never a form: (kind, row id, field) with kind "submission" (row id 0
 from dataclasses import dataclass
 
 from ..models import (
+    ECONOMY_FIELDS,
+    TEXT_FIELDS,
     Activity,
     ActivityFollowUp,
     GoalAssessment,
@@ -19,8 +21,8 @@ from ..models import (
 )
 from .history import _display
 
-SUBMISSION_FIELDS = ("analysis", "budget_frame_tkr", "outcome_tkr", "forecast_tkr")
-MEASUREMENT_FIELDS = ("value", "comment")
+SUBMISSION_FIELDS = ("analysis", *ECONOMY_FIELDS, *TEXT_FIELDS)
+MEASUREMENT_FIELDS = ("value", "comment", "forecast")
 ASSESSMENT_FIELDS = ("level", "justification", "forecast_level", "comment")
 ACTIVITY_FIELDS = ("status", "comment")
 

@@ -16,14 +16,15 @@ register = template.Library()
 
 @register.filter
 def sv_number(value, decimals: int = 2) -> str:
-    """85.50 → '85,5'; 1234 → '1 234' (no-break space, so a number never wraps)."""
+    """85.50 → '85,5'; 1234 → '1 234' (no-break space, so a number never wraps); -0.6 →
+    '−0,6' with a true minus sign (U+2212), as Swedish typesetting writes it."""
     if value in (None, ""):
         return ""
     try:
         number = Decimal(str(value)).quantize(Decimal(1).scaleb(-int(decimals)))
     except (InvalidOperation, ValueError):
         return str(value)
-    return format_swedish_number(number).replace(" ", "\u00a0")
+    return format_swedish_number(number).replace(" ", "\u00a0").replace("-", "\u2212")
 
 
 @register.filter

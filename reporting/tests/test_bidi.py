@@ -43,7 +43,7 @@ def test_a_committee_report_keeps_a_hostile_goal_title_to_itself():
         kind="committee", occasion=tertial, org_unit=OrgUnit.objects.get(code="UN")
     )
     assert (
-        f'<span class="code">UN-HK-1</span> <bdi>Trygga skolvägar {RLO}gnp.exe</bdi></h3>'
+        f'<span class="code">UN-HK-1</span> <bdi>Trygga skolvägar {RLO}gnp.exe</bdi></h4>'
         in rendered.html
     )
     assert (
