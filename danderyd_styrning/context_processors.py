@@ -40,6 +40,7 @@ def _frame(request) -> dict:
             (_("Täckning"), reverse("chain_coverage")),
             (_("Kvalitet"), reverse("quality:overview")),
             (_("Styrdokument"), reverse("governance:document_list")),
+            (_("Intern kontroll"), reverse("ic_overview")),
         ]
         if access.reviews_anything:
             nav.append((_("Granskning"), reverse("review")))

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "ops",
     "quality",
     "governance",
+    "internal_control",
     "followup",
     "demo",
 ]

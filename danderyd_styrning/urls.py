@@ -31,4 +31,5 @@ urlpatterns = [
     path("", include("reporting.urls")),
     path("kvalitet/", include("quality.urls")),
     path("styrdokument/", include("governance.urls")),
+    path("internkontroll/", include("internal_control.urls")),
 ]
