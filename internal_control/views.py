@@ -23,7 +23,7 @@ from goals.views.chain import _selected_year
 
 from . import selectors, services
 from .forms import AdoptForm, ControlForm, ControlResultForm, RiskForm
-from .models import Control, ControlResult, Risk
+from .models import Control, ControlPlan, ControlResult, Risk
 
 
 def _committee_year(code: str, year: int) -> tuple[OrgUnit, PlanYear]:
@@ -294,9 +294,14 @@ def _control_page(request, *, plan, control):
 def control_create(request, code, year):
     committee, plan_year = _committee_year(code, year)
     require_edit(request.user, committee)
-    plan = services.control_plan_get_or_create(
-        committee=committee, plan_year=plan_year, user=request.user
-    )
+    plan = ControlPlan.objects.filter(committee=committee, plan_year=plan_year).first()
+    if plan is None:
+        # The plan is made with its first control; opening the form writes nothing.
+        plan = ControlPlan(committee=committee, plan_year=plan_year)
+        if request.method == "POST":
+            plan = services.control_plan_get_or_create(
+                committee=committee, plan_year=plan_year, user=request.user
+            )
     return _control_page(request, plan=plan, control=None)
 
 

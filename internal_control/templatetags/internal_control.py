@@ -7,7 +7,7 @@ occasion, unit, submission and the user from the page's context.
 from django import template
 
 from goals.frozen import frozen_data
-from goals.models import OrgUnit
+from goals.models import OrgUnit, Submission
 from goals.permissions import access_for
 
 from ..followup import frozen_result_rows, live_result_rows
@@ -28,6 +28,9 @@ def followup_controls(context):
     ):
         return {"show": False}
     submission = context.get("submission")
+    if context.get("frozen_record"):
+        # A published page reads stand-ins of the frozen rows; the record is the submission's.
+        submission = Submission.objects.filter(pk=submission.pk).first()
     data = frozen_data(submission) if submission is not None else None
     rows = frozen_result_rows(data) if data is not None else None
     frozen = rows is not None
