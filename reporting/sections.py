@@ -23,6 +23,7 @@ from goals.models import (
 from goals.permissions import is_within, tree_position
 from goals.rules import indicator_reaches_target
 from governance.selectors import report_assignments
+from internal_control.selectors import report_internal_control
 
 from .phrases import LEVELS, counted, level_info, summary_sentence
 
@@ -128,6 +129,7 @@ class Extras:
             ).values_list("submission__org_unit_id", "at")
         )
         self.assignments = report_assignments(occasion=occasion, committees=committees)
+        self.internal_control = report_internal_control(occasion=occasion, committees=committees)
 
 
 def _activity_rows(goal, info, extras) -> list[dict]:
@@ -315,6 +317,7 @@ def committee_section(*, info, committee, submission, context, extras) -> dict:
             for p in extras.previous_priorities.get(committee.pk, [])
         ],
         "assignments": extras.assignments.get(committee.pk, []),
+        "internal_control": extras.internal_control.get(committee.pk),
         "review": {
             "state": submission.state if submission else "",
             "state_label": STATE_LABELS[submission.state] if submission else "Ej påbörjad",
