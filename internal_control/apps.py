@@ -9,10 +9,14 @@ class InternalControlConfig(AppConfig):
 
     def ready(self):
         from goals.frozen import followup_freezing
+        from goals.resources import RESOURCES
 
         from .followup import freeze_control_results
+        from .resources import RESOURCES as OWN_RESOURCES
 
         # A published follow-up keeps its control results as they stood when it was published.
         followup_freezing.connect(
             freeze_control_results, dispatch_uid="internal_control.freeze_control_results"
         )
+        # Risks and controls are import and export kinds beside the chain's (/import/).
+        RESOURCES.update(OWN_RESOURCES)

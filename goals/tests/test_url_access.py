@@ -244,7 +244,16 @@ def _cases(ids) -> dict[str, list[Case]]:
         **_internal_control_cases(ids["internal_control"]),
         "data_export": [
             Case({"kind": kind, "fmt": fmt}, "editor")
-            for kind in ("organisation", "mal", "indikatorer", "utfall", "planer", "aktiviteter")
+            for kind in (
+                "organisation",
+                "mal",
+                "indikatorer",
+                "utfall",
+                "planer",
+                "aktiviteter",
+                "risker",
+                "kontrollmoment",
+            )
             for fmt in ("csv", "xlsx")
         ],
     }
