@@ -57,6 +57,10 @@ PAGES = [
     ("search", "Sök /sok/?q=nämnd"),
     ("overview", "Måluppfyllelse /oversikt/"),
     ("overview_committee", "Måluppfyllelse, nämnd /oversikt/?namnd=…"),
+    ("ic_overview", "Intern kontroll /internkontroll/"),
+    ("ic_committee", "Riskanalys och matris /internkontroll/…/år/"),
+    ("ic_plan", "Internkontrollplan /internkontroll/…/plan/"),
+    ("ic_results", "Kontrollresultat /internkontroll/…/uppfoljning/…/"),
 ]
 
 
@@ -163,6 +167,16 @@ def page_urls(scale: str) -> dict:
         "overview_committee": (
             p["committee_editor"],
             reverse("overview") + f"?namnd={p['committee']}",
+        ),
+        "ic_overview": (p["reviewer"], reverse("ic_overview")),
+        "ic_committee": (
+            p["committee_editor"],
+            reverse("ic_committee", args=[committee.code, current.year]),
+        ),
+        "ic_plan": (p["committee_editor"], reverse("ic_plan", args=[committee.code, current.year])),
+        "ic_results": (
+            p["committee_editor"],
+            reverse("ic_results", args=[committee.code, occasion.pk]),
         ),
         "floor": (p["reviewer"], "/bench-ok/"),
     }

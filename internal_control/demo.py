@@ -277,3 +277,88 @@ def reset_internal_control_demo() -> None:
         for model in (ControlResult, Control, ControlPlan, Risk):
             model.objects.all().delete()
             model.history.model.objects.all().delete()
+
+
+# --- the large municipality (demo.large) --------------------------------------------------------
+
+
+def load_internal_control_large(*, committees, plan_years, occasions, today) -> dict:
+    """Per committee and year: the eight illustrative risks, an adopted plan with a control
+    per risk taken to it, and a result for each control at every follow-up occasion that has
+    passed; every third result found a deviation. Bulk-written, with history."""
+    from simple_history.utils import bulk_create_with_history
+
+    follow_ups = {}
+    for occasion in occasions:
+        if occasion.is_follow_up:
+            follow_ups.setdefault(occasion.plan_year_id, []).append(occasion)
+    risks, plans = [], []
+    for committee in committees:
+        rows = COMMON + SPECIFIC["KS"]
+        for plan_year in plan_years:
+            for title, area, p, c, decision, how in rows:
+                risks.append(
+                    Risk(
+                        committee=committee,
+                        plan_year=plan_year,
+                        title=title,
+                        description=f"Exempel: risken att {title[0].lower()}{title[1:]}.",
+                        area=area,
+                        owner="Förvaltningschef",
+                        probability=p,
+                        consequence=c,
+                        decision=decision,
+                        handled_how=how,
+                    )
+                )
+            plans.append(
+                ControlPlan(
+                    committee=committee,
+                    plan_year=plan_year,
+                    adopted_by=committee.name,
+                    adopted_on=datetime.date(plan_year.year - 1, 11, 20),
+                    paragraph="12",
+                )
+            )
+    risks = bulk_create_with_history(risks, Risk, batch_size=1000)
+    plans = bulk_create_with_history(plans, ControlPlan, batch_size=1000)
+    plan_of = {(p.committee_id, p.plan_year_id): p for p in plans}
+    controls = []
+    for risk in risks:
+        year_occasions = follow_ups.get(risk.plan_year_id)
+        if risk.decision != CP or not year_occasions:
+            continue
+        controls.append(
+            Control(
+                plan=plan_of[(risk.committee_id, risk.plan_year_id)],
+                risk=risk,
+                what=f"Att rutinen mot risken ”{risk.title.lower()}” följs",
+                method="Genomgång av ett urval ärenden mot rutinen",
+                scope="10 ärenden",
+                frequency=Control.Frequency.TERTIAL,
+                responsible="Controller",
+                occasion=year_occasions[0],
+            )
+        )
+    controls = bulk_create_with_history(controls, Control, batch_size=1000)
+    results = []
+    for n, control in enumerate(controls):
+        for occasion in follow_ups[control.plan.plan_year_id]:
+            if occasion.deadline >= today:
+                continue
+            results.append(
+                ControlResult(
+                    control=control,
+                    occasion=occasion,
+                    status=ControlResult.Status.DONE,
+                    findings="Exempel: kontrollen visade inga brister.",
+                    assessment="partly" if n % 3 == 0 else "fulfilled",
+                )
+            )
+    results = bulk_create_with_history(results, ControlResult, batch_size=1000)
+    return {
+        "risks": len(risks),
+        "control_plans": len(plans),
+        "controls": len(controls),
+        "control_results": len(results),
+    }

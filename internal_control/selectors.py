@@ -7,10 +7,11 @@ load their rows in a fixed number of queries, whatever the number of committees 
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch
+from django.db.models import F, FilteredRelation, Prefetch, Q
 
 from goals.models import OrgUnit, PlanYear, ReportingOccasion, Submission
 from goals.permissions import access_for, tree_order
+from quality.models import Deviation
 
 from .models import (
     RISK_LEVEL_LABELS,
@@ -148,21 +149,53 @@ class ResultRow:
     result: ControlResult | None
 
 
+_RESULT_FIELDS = [
+    "id",
+    "status",
+    "findings",
+    "assessment",
+    "action",
+    "action_owner",
+    "action_due",
+    "version",
+    "deviation_id",
+]
+
+
 def occasion_results(*, committee: OrgUnit, occasion: ReportingOccasion) -> list[ResultRow]:
-    """The committee's controls due at the occasion, each with its result there (or None)."""
+    """The committee's controls due at the occasion, each with its result there (or None).
+
+    One query: the result at the occasion (and its deviation's title) is joined to each
+    control, so the follow-up page pays one query for its "Intern kontroll" part.
+    """
+    at = FilteredRelation("results", condition=Q(results__occasion=occasion))
     controls = list(
         Control.objects.filter(plan__committee=committee, plan__plan_year_id=occasion.plan_year_id)
+        .annotate(at=at)
+        .annotate(
+            **{f"at_{name}": F(f"at__{name}") for name in _RESULT_FIELDS},
+            at_deviation_title=F("at__deviation__title"),
+        )
         .select_related("risk", "occasion", "plan")
         .order_by("occasion__period_end", "pk")
     )
-    controls = [c for c in controls if is_due(c, occasion)]
-    results = {
-        r.control_id: r
-        for r in ControlResult.objects.filter(control__in=controls, occasion=occasion)
-        .select_related("deviation")
-        .order_by("pk")
-    }
-    return [ResultRow(c, results.get(c.pk)) for c in controls]
+    rows = []
+    for control in controls:
+        if not is_due(control, occasion):
+            continue
+        result = None
+        if control.at_id is not None:
+            result = ControlResult(
+                control=control,
+                occasion=occasion,
+                **{name: getattr(control, f"at_{name}") for name in _RESULT_FIELDS},
+            )
+            if result.deviation_id:
+                result.deviation = Deviation(
+                    pk=result.deviation_id, title=control.at_deviation_title
+                )
+        rows.append(ResultRow(control, result))
+    return rows
 
 
 def result_counts(rows) -> dict:

@@ -30,12 +30,17 @@ def _require_edit(user, committee: OrgUnit) -> None:
         )
 
 
-def results_open(*, occasion, committee) -> tuple[bool, str]:
+_UNKNOWN = object()
+
+
+def results_open(*, occasion, committee, submission=_UNKNOWN) -> tuple[bool, str]:
     """Whether the committee's control results at the occasion may change, and why not.
 
     They are part of its follow-up: open while that is not started, a draft or returned.
+    A caller that has the follow-up's submission (or knows there is none) passes it.
     """
-    submission = Submission.objects.filter(occasion=occasion, org_unit=committee).first()
+    if submission is _UNKNOWN:
+        submission = Submission.objects.filter(occasion=occasion, org_unit=committee).first()
     if submission is None or submission.is_editable:
         return True, ""
     return False, (

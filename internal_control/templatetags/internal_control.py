@@ -40,7 +40,7 @@ def followup_controls(context):
     can_report = (
         not frozen
         and access_for(user).can_edit(unit)
-        and results_open(occasion=occasion, committee=unit)[0]
+        and results_open(occasion=occasion, committee=unit, submission=submission)[0]
     )
     return {
         "show": bool(rows) or can_report,
