@@ -94,6 +94,22 @@ class RiskForm(VersionedForm):
         for name in ("probability", "consequence", "decision"):
             self.fields[name].choices = [c for c in self.fields[name].choices if c[0] != ""]
 
+    def clean(self):
+        # The committee and year are not fields of the form, so the model's unique title per
+        # committee and year is checked here, under the field, instead of failing on save.
+        data = super().clean()
+        title = data.get("title")
+        taken = (
+            Risk.objects.filter(
+                committee=self.instance.committee, plan_year=self.instance.plan_year, title=title
+            )
+            .exclude(pk=self.instance.pk)
+            .exists()
+        )
+        if title and taken:
+            self.add_error("title", _("Nämnden har redan en risk med den rubriken det året."))
+        return data
+
 
 class ControlForm(VersionedForm):
     class Meta:

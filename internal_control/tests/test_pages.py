@@ -73,6 +73,26 @@ def test_bad_risk_input_comes_back_with_swedish_errors_and_what_was_typed(client
     assert not Risk.objects.filter(title="Min risk").exists()
 
 
+def test_a_second_risk_with_the_same_title_is_refused_under_the_field(client_for):
+    taken = Risk.objects.filter(committee__code="UN", plan_year__year=2026).first()
+    response = client_for("namnd").post(
+        reverse("ic_risk_create", args=["UN", 2026]),
+        {
+            "version": "0",
+            "title": taken.title,
+            "probability": "2",
+            "consequence": "2",
+            "decision": "accepted",
+        },
+    )
+    assert response.status_code == 200
+    assert "Nämnden har redan en risk med den rubriken det året." in _text(response)
+    assert (
+        Risk.objects.filter(committee__code="UN", plan_year__year=2026, title=taken.title).count()
+        == 1
+    )
+
+
 def test_stale_risk_save_answers_409_and_keeps_the_input(client_for):
     risk = Risk.objects.filter(committee__code="UN", plan_year__year=2026).first()
     client = client_for("namnd")
