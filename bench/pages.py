@@ -59,6 +59,10 @@ PAGES = [
     ("overview_area", "Måluppfyllelse, område /oversikt/?omrade=1"),
     ("overview_committee", "Måluppfyllelse, nämnd /oversikt/?namnd=…"),
     ("overview_goal", "Måluppfyllelse, mål /oversikt/?…&mal=…"),
+    ("ic_overview", "Intern kontroll /internkontroll/"),
+    ("ic_committee", "Riskanalys och matris /internkontroll/…/år/"),
+    ("ic_plan", "Internkontrollplan /internkontroll/…/plan/"),
+    ("ic_results", "Kontrollresultat /internkontroll/…/uppfoljning/…/"),
 ]
 
 
@@ -172,6 +176,16 @@ def page_urls(scale: str) -> dict:
         "overview_goal": (
             p["reviewer"],
             reverse("overview") + f"?namnd={p['committee']}&mal={overview_goal(committee).pk}",
+        ),
+        "ic_overview": (p["reviewer"], reverse("ic_overview")),
+        "ic_committee": (
+            p["committee_editor"],
+            reverse("ic_committee", args=[committee.code, current.year]),
+        ),
+        "ic_plan": (p["committee_editor"], reverse("ic_plan", args=[committee.code, current.year])),
+        "ic_results": (
+            p["committee_editor"],
+            reverse("ic_results", args=[committee.code, occasion.pk]),
         ),
         "floor": (p["reviewer"], "/bench-ok/"),
     }

@@ -10,13 +10,17 @@ from goals.permissions import access_for
 
 
 def _frame(request) -> dict:
-    """The year a page is about: set by the view (request.styr_year), else ?ar=, else current."""
+    """The year a page is about: set by the view (request.styr_year, a year or a PlanYear),
+    else ?ar=, else current."""
     from core.formats import parse_id
 
     asked = getattr(request, "styr_year", None) or parse_id(request.GET.get("ar"), max_digits=4)
-    year = (PlanYear.objects.filter(year=asked).first() if asked else None) or (
-        PlanYear.objects.filter(is_current=True).first() or PlanYear.objects.first()
-    )
+    if isinstance(asked, PlanYear):
+        year = asked  # the view has it loaded already: no query for the frame
+    else:
+        year = (PlanYear.objects.filter(year=asked).first() if asked else None) or (
+            PlanYear.objects.filter(is_current=True).first() or PlanYear.objects.first()
+        )
     phases = []
     if year is not None:
         for value, label in PlanYear.Phase.choices:
@@ -40,6 +44,7 @@ def _frame(request) -> dict:
             (_("Täckning"), reverse("chain_coverage")),
             (_("Kvalitet"), reverse("quality:overview")),
             (_("Styrdokument"), reverse("governance:document_list")),
+            (_("Intern kontroll"), reverse("ic_overview")),
         ]
         if access.reviews_anything:
             nav.append((_("Granskning"), reverse("review")))

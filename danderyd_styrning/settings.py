@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "ops",
     "quality",
     "governance",
+    "internal_control",
     "followup",
     "demo",
     "identity",

@@ -35,4 +35,5 @@ urlpatterns = [
     path("kvalitet/", include("quality.urls")),
     path("styrdokument/", include("governance.urls")),
     path("oppet/", include("public.urls")),
+    path("internkontroll/", include("internal_control.urls")),
 ]

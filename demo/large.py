@@ -39,6 +39,7 @@ from goals.models import (
     Target,
 )
 from goals.services import org_tree_rebuild, plan_year_ensure_occasions
+from internal_control.demo import load_internal_control_large
 
 PREFIX = "ST"
 BATCH = 2000
@@ -434,6 +435,13 @@ def load_large(
                 )
             flush()
         flush(final=True)
+
+        # --- intern kontroll: each committee's risks, adopted plan and results ---------------
+        counts.update(
+            load_internal_control_large(
+                committees=committee_rows, plan_years=plan_years, occasions=occasions, today=today
+            )
+        )
 
     counts["users"] = sorted(LARGE_USERS)
     counts["years"] = [first_year, last_year]

@@ -4,6 +4,7 @@ from django.db import transaction
 
 from goals.demo import load_followups, load_goals_demo, reset_goals_demo
 from governance.demo import load_governance_demo
+from internal_control.demo import load_internal_control_demo, reset_internal_control_demo
 from quality.demo import load_quality_demo, reset_quality_demo
 from reporting.demo import reset_reports_demo
 from reporting.ordering import order_published_reports, tasks_run_inline
@@ -19,6 +20,8 @@ def load_demo() -> None:
         # follow-up keeps them (goals.frozen); the second run adds the statuses of the
         # follow-ups that are not published (a published one is final, also for the demo).
         load_governance_demo()
+        # Control results are part of the follow-ups: there before these are published.
+        load_internal_control_demo()
         load_followups()
         load_governance_demo()
         load_quality_demo()
@@ -45,5 +48,6 @@ def reset_demo() -> None:
     demo users and all history."""
     with transaction.atomic():
         reset_reports_demo()
+        reset_internal_control_demo()
         reset_quality_demo()
         reset_goals_demo()

@@ -112,7 +112,7 @@ def followup_edit(request, occasion_id, code):
         occasion, unit
     ):
         raise Http404
-    request.styr_year = occasion.plan_year.year
+    request.styr_year = occasion.plan_year  # loaded with the occasion
     access = access_for(request.user)
     submission = Submission.objects.filter(occasion=occasion, org_unit=unit).first()
     if submission is not None:
@@ -430,7 +430,7 @@ def review_submission(request, pk):
     if not access_for(request.user).sees_followup(unit):
         raise Http404
     _require_reviewer_role(request.user)
-    request.styr_year = submission.occasion.plan_year.year
+    request.styr_year = submission.occasion.plan_year  # loaded with the submission
     access = access_for(request.user)
     if request.method == "POST":
         action = request.POST.get("action", "")

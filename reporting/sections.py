@@ -25,6 +25,7 @@ from goals.models import (
 from goals.permissions import is_within, tree_position
 from goals.rules import followup_state, indicator_reaches_target
 from governance.selectors import report_assignments
+from internal_control.selectors import report_internal_control
 
 from .phrases import LEVELS, counted, level_info, prose_date, summary_sentence
 
@@ -174,6 +175,8 @@ class Extras:
                 outcome_tkr__isnull=False,
             ).values_list("org_unit_id", "outcome_tkr")
         )
+
+        self.internal_control = report_internal_control(occasion=occasion, committees=committees)
 
 
 def _activity_rows(goal, info, extras) -> list[dict]:
@@ -377,6 +380,7 @@ def committee_section(*, info, committee, submission, context, extras) -> dict:
             for p in extras.previous_priorities.get(committee.pk, [])
         ],
         "assignments": extras.assignments.get(committee.pk, []),
+        "internal_control": extras.internal_control.get(committee.pk),
         "review": {
             "state": submission.state if submission else "",
             "state_label": followup_state(

@@ -101,9 +101,12 @@ def export_all(user, fmt="xlsx") -> dict[str, bytes]:
 
 
 def wipe_everything_the_formats_carry():
+    from internal_control.demo import reset_internal_control_demo
     from quality.demo import reset_quality_demo
 
-    reset_quality_demo()  # its rows protect units and indicators; the formats do not carry them
+    # Their rows protect units, years and indicators; the chain's formats do not carry them.
+    reset_internal_control_demo()
+    reset_quality_demo()
     Submission.objects.all().delete()
     Activity.objects.all().delete()
     OperationalPlan.objects.all().delete()

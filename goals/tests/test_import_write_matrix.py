@@ -216,8 +216,66 @@ def activity(persona, case):
     return headers, row, lambda: stored(*key).get().direction_goal.code == goal_code
 
 
+def risk(persona, case):
+    from internal_control.models import Risk
+
+    def stored(code, title):
+        return Risk.objects.filter(committee__code=code, plan_year__year=2026, title=title)
+
+    if case == "create_own":
+        headers, row = _new(
+            "risker", nämnd="UN", år=2026, risk="Ny risk", sannolikhet=2, konsekvens=3
+        )
+        row["beslut"] = "Accepteras"
+        return headers, row, lambda: stored("UN", "Ny risk").exists()
+    code = "UN" if case == "update_own" else "SN"
+    title = Risk.objects.filter(committee__code=code, plan_year__year=2026).first().title
+    headers, row = _row("risker", stored(code, title), beskrivning="Ny beskrivning")
+    return headers, row, lambda: stored(code, title).get().description == "Ny beskrivning"
+
+
+def control(persona, case):
+    """Controls of 2025, whose plans the demo leaves unadopted (an adopted plan is locked)."""
+    from internal_control.models import Control, ControlPlan, Risk
+
+    occasion = ReportingOccasion.objects.get(plan_year__year=2025, name="Tertialrapport 1")
+
+    def risk_of(code):
+        return Risk.objects.filter(
+            committee__code=code, plan_year__year=2025, decision="control_plan"
+        ).first()
+
+    def stored(code, what):
+        return Control.objects.filter(
+            plan__committee__code=code, plan__plan_year__year=2025, what=what
+        )
+
+    if case == "create_own":
+        headers, row = _new(
+            "kontrollmoment",
+            nämnd="UN",
+            år=2025,
+            risk=risk_of("UN").title,
+            kontrollmoment="Nytt kontrollmoment",
+            frekvens="En gång per år",
+        )
+        row["rapporteras vid"] = "Tertialrapport 1"
+        return headers, row, lambda: stored("UN", "Nytt kontrollmoment").exists()
+    code = "UN" if case == "update_own" else "SN"
+    found = risk_of(code)
+    plan = ControlPlan.objects.create(committee=found.committee, plan_year=found.plan_year)
+    Control.objects.create(plan=plan, risk=found, what="Stickprov", occasion=occasion)
+    headers, row = _row("kontrollmoment", stored(code, "Stickprov"), metod="Ny metod")
+    return headers, row, lambda: stored(code, "Stickprov").get().method == "Ny metod"
+
+
 # Kinds whose natural key holds the owner: the row cannot be moved, only another made.
-OWNER_IN_KEY = {"utfall": "indikator", "planer": "enhet"}
+OWNER_IN_KEY = {
+    "utfall": "indikator",
+    "planer": "enhet",
+    "risker": "nämnd",
+    "kontrollmoment": "nämnd",
+}
 
 BUILDERS = {
     "organisation": org,
@@ -226,6 +284,8 @@ BUILDERS = {
     "utfall": measurement,
     "planer": plan,
     "aktiviteter": activity,
+    "risker": risk,
+    "kontrollmoment": control,
 }
 
 OK, REFUSED = "ok", "refused"
@@ -283,6 +343,15 @@ EXPECTED = {
         "admin": {"create_own": OK, "update_own": OK, "update_outside": OK},
         "namnd": {"create_own": OK, "update_own": OK, "update_outside": REFUSED},
         "enhet": {"create_own": OK, "update_own": OK, "update_outside": REFUSED},
+    },
+    # A committee's risks and controls are changed by its editors; a unit head has none.
+    **{
+        kind: {
+            "admin": {"create_own": OK, "update_own": OK, "update_outside": OK},
+            "namnd": {"create_own": OK, "update_own": OK, "update_outside": REFUSED},
+            "enhet": dict.fromkeys(CASES[:3], REFUSED),
+        }
+        for kind in ("risker", "kontrollmoment")
     },
     "aktiviteter": {
         # Whoever may change everything still cannot tie an activity to another

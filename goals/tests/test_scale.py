@@ -65,6 +65,20 @@ def page_urls() -> dict:
         "overview": ("stor-klk", reverse("overview")),
         "overview_area": ("stor-klk", reverse("overview") + "?omrade=1"),
         "overview_committee": ("stor-namnd", reverse("overview") + f"?namnd={committee.code}"),
+        # Intern kontroll: matrix, plan, results at the follow-up's occasion, the overview.
+        "ic_overview": ("stor-klk", reverse("ic_overview")),
+        "ic_committee": (
+            "stor-namnd",
+            reverse("ic_committee", args=[committee.code, draft.occasion.plan_year.year]),
+        ),
+        "ic_plan": (
+            "stor-namnd",
+            reverse("ic_plan", args=[committee.code, draft.occasion.plan_year.year]),
+        ),
+        "ic_results": (
+            "stor-namnd",
+            reverse("ic_results", args=[committee.code, draft.occasion_id]),
+        ),
         "overview_goal": (
             "stor-klk",
             reverse("overview")
@@ -127,6 +141,7 @@ def test_main_pages_make_the_same_number_of_queries_at_two_sizes():
     assert "Storstadens nämnd 04" in bigger_pages["review"]
     assert "Storstadens nämnd 04" not in small_pages["review"]
     assert "Storstadens nämnd 04" in bigger_pages["overview"]
+    assert "Storstadens nämnd 04" in bigger_pages["ic_overview"]
     assert bigger == small
     too_many = {name: n for name, n in bigger.items() if n > MAX_QUERIES}
     assert not too_many, f"more than {MAX_QUERIES} queries: {too_many}"

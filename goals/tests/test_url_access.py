@@ -126,6 +126,7 @@ def _ids():
         "municipality": _report("municipality", occasion, "DK", published=False),
     }
     return {
+        "internal_control": _internal_control_ids(occasion),
         "occasion": occasion,
         "report": report,
         "submission": submission,
@@ -138,6 +139,23 @@ def _ids():
         "activity": {u: Activity.objects.filter(plan=p).first() for u, p in plan.items()},
         "unit": {c: OrgUnit.objects.get(code=c) for c in ("UN", "SN", "UF-ENS", "UF-FRI")},
     }
+
+
+def _internal_control_ids(occasion) -> dict:
+    """A risk per committee (demo, 2026) and a control in a 2025 plan that is not adopted,
+    reporting at 2025's first tertial, where no follow-up is handed in: open to its editors."""
+    from internal_control.models import Control, ControlPlan, Risk
+
+    t1_2025 = ReportingOccasion.objects.get(plan_year__year=2025, name="Tertialrapport 1")
+    risk, control = {}, {}
+    for c in ("UN", "SN"):
+        risk[c] = Risk.objects.filter(committee__code=c, plan_year__year=2026).first()
+        old = Risk.objects.filter(
+            committee__code=c, plan_year__year=2025, decision="control_plan"
+        ).first()
+        plan = ControlPlan.objects.create(committee=old.committee, plan_year=old.plan_year)
+        control[c] = Control.objects.create(plan=plan, risk=old, what="Test", occasion=t1_2025)
+    return {"risk": risk, "control": control, "t1_2025": t1_2025, "occasion": occasion}
 
 
 def _cases(ids) -> dict[str, list[Case]]:
@@ -228,9 +246,19 @@ def _cases(ids) -> dict[str, list[Case]]:
             ]
             for name in ("report_detail", "report_status", "report_download")
         },
+        **_internal_control_cases(ids["internal_control"]),
         "data_export": [
             Case({"kind": kind, "fmt": fmt}, "editor")
-            for kind in ("organisation", "mal", "indikatorer", "utfall", "planer", "aktiviteter")
+            for kind in (
+                "organisation",
+                "mal",
+                "indikatorer",
+                "utfall",
+                "planer",
+                "aktiviteter",
+                "risker",
+                "kontrollmoment",
+            )
             for fmt in ("csv", "xlsx")
         ],
         # The open pages (/oppet/): the same for everyone while PUBLIC_PAGES is on, 404 while
@@ -245,6 +273,37 @@ def _cases(ids) -> dict[str, list[Case]]:
             Case({"kind": kind, "fmt": fmt}, "open")
             for kind in ("inriktningsmal", "utfall")
             for fmt in ("csv", "json")
+        ],
+    }
+
+
+def _internal_control_cases(ic) -> dict[str, list[Case]]:
+    """/internkontroll/: a committee's internal control is read and changed as its goals."""
+    by_code = lambda kind, **kw: [  # noqa: E731
+        Case({"code": c, **kw}, kind, SEES_COMMITTEE[c], EDITS_COMMITTEE[c]) for c in ("UN", "SN")
+    ]
+    by_pk = lambda kind, objs: [  # noqa: E731
+        Case({"pk": objs[c].pk}, kind, SEES_COMMITTEE[c], EDITS_COMMITTEE[c]) for c in ("UN", "SN")
+    ]
+    return {
+        "ic_overview": [Case({}, "login")],
+        "ic_committee": by_code("view", year=2026),
+        "ic_plan": by_code("view", year=2026),
+        "ic_risk_create": by_code("edit", year=2026),
+        "ic_risk_carry": by_code("edit_post_only", year=2026),
+        "ic_control_create": by_code("edit", year=2025),
+        "ic_results": by_code("view", occasion_id=ic["occasion"].pk),
+        "ic_risk_detail": by_pk("view", ic["risk"]),
+        "ic_risk_edit": by_pk("edit", ic["risk"]),
+        "ic_control_edit": by_pk("edit", ic["control"]),
+        "ic_result_edit": [
+            Case(
+                {"control_id": ic["control"][c].pk, "occasion_id": ic["t1_2025"].pk},
+                "edit",
+                SEES_COMMITTEE[c],
+                EDITS_COMMITTEE[c],
+            )
+            for c in ("UN", "SN")
         ],
     }
 

@@ -64,14 +64,18 @@ def _scope(resource_key: str, queryset, user):
     units = access.edit_units
     if not units:
         return queryset.none()
-    prefix = {
-        "organisation": "",
-        "mal": "committee__",
-        "indikatorer": "direction_goal__committee__",
-        "utfall": "indicator__direction_goal__committee__",
-        "aktiviteter": "plan__org_unit__",
-        "planer": "org_unit__",
-    }[resource_key]
+    # Kinds registered by the apps built on goals say where their owner is themselves.
+    prefix = (
+        getattr(RESOURCES[resource_key], "scope_prefix", None)
+        or {
+            "organisation": "",
+            "mal": "committee__",
+            "indikatorer": "direction_goal__committee__",
+            "utfall": "indicator__direction_goal__committee__",
+            "aktiviteter": "plan__org_unit__",
+            "planer": "org_unit__",
+        }[resource_key]
+    )
     return queryset.filter(subtree_q_for(units, prefix))
 
 
