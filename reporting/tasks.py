@@ -22,7 +22,8 @@ from functools import partial
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
-from django_tasks import task
+from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, task, task_backends
+from django_tasks.base import DEFAULT_TASK_PRIORITY, TASK_MAX_PRIORITY
 
 from . import joining, pipeline
 from .models import GeneratedReport, ReportPart, ReportPartUse, part_upload_to
@@ -33,6 +34,34 @@ logger = logging.getLogger("reporting.services")
 
 Status = GeneratedReport.Status
 PartStatus = ReportPart.Status
+Origin = GeneratedReport.Origin
+
+# A report someone ordered in the library is waited for by that person; reports that publishing
+# (or the system) ordered are not. On the deadline day thirty-odd committees publish within
+# minutes, and their reports and the municipality report's parts would otherwise fill the queue
+# ahead of a library order. So a library order and its parts and join go first: the database
+# worker (db_worker) takes the highest priority first, then the oldest. RQ has one FIFO queue
+# and refuses priorities (django-tasks-rq): there every task goes in at the default priority.
+ORIGIN_PRIORITY = {
+    Origin.LIBRARY: TASK_MAX_PRIORITY,
+    Origin.PUBLISH: DEFAULT_TASK_PRIORITY,
+    Origin.SYSTEM: DEFAULT_TASK_PRIORITY,
+}
+
+
+def priority_for(origin: str) -> int:
+    """The queue priority of a report's tasks, by who ordered it (see ORIGIN_PRIORITY)."""
+    return ORIGIN_PRIORITY.get(origin, DEFAULT_TASK_PRIORITY)
+
+
+def enqueue_at(task_, priority: int, *args):
+    """Enqueue `task_` with `args` at `priority`, where the task backend orders by priority."""
+    if (
+        priority != DEFAULT_TASK_PRIORITY
+        and task_backends[DEFAULT_TASK_BACKEND_ALIAS].supports_priority
+    ):
+        task_ = task_.using(priority=priority)
+    return task_.enqueue(*args)
 
 
 @task()
@@ -205,10 +234,11 @@ def _start_parts(report, *, attempt, data, content_hash, all_published) -> dict:
         GeneratedReport.objects.filter(pk=report.pk).update(**updates)
         # The longest parts first, so that no worker is left with a long part at the end.
         to_render.sort(key=lambda item: -item[0])
+        priority = priority_for(current.origin)
         for _weight, part_id, part_attempt in to_render:
-            transaction.on_commit(partial(enqueue_part, part_id, part_attempt))
+            transaction.on_commit(partial(enqueue_part, part_id, part_attempt, priority))
         if not waiting:
-            transaction.on_commit(partial(enqueue_join, report.pk, attempt))
+            transaction.on_commit(partial(enqueue_join, report.pk, attempt, priority))
     return {
         "report": report.pk,
         "attempt": attempt,
@@ -226,19 +256,19 @@ def _part_needs_rendering(row: ReportPart) -> bool:
     return False
 
 
-def enqueue_part(part_id: int, attempt: int) -> None:
+def enqueue_part(part_id: int, attempt: int, priority: int = DEFAULT_TASK_PRIORITY) -> None:
     """Hand a part to the task backend; a refusal fails the part and its reports."""
     try:
-        render_report_part.enqueue(part_id, attempt)
+        enqueue_at(render_report_part, priority, part_id, attempt)
     except Exception as exc:
         logger.exception("Could not enqueue report part %s", part_id)
         _fail_part(part_id, attempt, f"Beställningen kunde inte läggas i kön: {exc}")
 
 
-def enqueue_join(report_id: int, attempt: int) -> None:
+def enqueue_join(report_id: int, attempt: int, priority: int = DEFAULT_TASK_PRIORITY) -> None:
     """Hand a report's join to the task backend; a refusal fails the report."""
     try:
-        join_report_parts.enqueue(report_id, attempt)
+        enqueue_at(join_report_parts, priority, report_id, attempt)
     except Exception as exc:
         logger.exception("Could not enqueue the join of report %s", report_id)
         GeneratedReport.objects.filter(pk=report_id, attempt=attempt, status=Status.RUNNING).update(
@@ -312,7 +342,8 @@ def _part_done(part: ReportPart) -> None:
         if waiting:
             continue
         GeneratedReport.objects.filter(pk=report_id).update(join_attempt=report.attempt)
-        transaction.on_commit(partial(enqueue_join, report_id, report.attempt))
+        priority = priority_for(report.origin)
+        transaction.on_commit(partial(enqueue_join, report_id, report.attempt, priority))
 
 
 def _fail_part(part_id: int, attempt: int, error: str) -> None:
