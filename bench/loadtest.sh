@@ -159,12 +159,16 @@ echo "Väntar på publiceringsskurens rapporter …"
 BURST_STATUS=0
 wait "$BURST_PID" || BURST_STATUS=$?
 BURST_PID=""
-# The web's log lines for lock waits (log_lock_waits) since the run started, when readable.
+# PostgreSQL's log lines for this database's lock waits over 100 ms (log_lock_waits, see
+# settings_loadtest) since the run started, when the log is readable (LOADTEST_PG_LOG).
 LOCK_LOG_LINES=""
-PG_LOG=/var/log/postgresql/postgresql-15-main.log
+PG_LOG="${LOADTEST_PG_LOG:-/var/log/postgresql/postgresql-15-main.log}"
+RUN_DB="${RUN_URL##*/}"
 if [ -r "$PG_LOG" ]; then
   since="$(date -u -d "@$LOADTEST_STARTED" '+%Y-%m-%d %H:%M:%S')"
-  LOCK_LOG_LINES="$(awk -v since="$since" '($1 " " substr($2,1,8)) >= since && /still waiting for/' "$PG_LOG" | wc -l)"
+  LOCK_LOG_LINES="$(awk -v since="$since" -v db="@${RUN_DB} " \
+    '($1 " " substr($2,1,8)) >= since && index($0, db) && /still waiting for/' "$PG_LOG" | wc -l)"
+  echo "Låsväntan över 100 ms i PostgreSQL:s logg: ${LOCK_LOG_LINES} (se ${PG_LOG})."
 fi
 CHECK_STATUS=0
 $BIN/python bench/lostupdates.py "$LOADTEST_SAVES" --json "$RUN_DIR/lost.json" || CHECK_STATUS=$?

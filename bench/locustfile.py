@@ -482,7 +482,17 @@ class Reviewer(Persona):
         if page is None:
             return
         csrf = CSRF_INPUT.search(page).group(1)
-        if 'value="approve"' in page:  # handed in: comment, then return or approve
+        if 'value="approve"' in page and random.random() < 0.5:
+            # Handed in and good enough: what is still open is marked resolved, then approved
+            # (an open comment stops an approval).
+            self.think(TYPE)
+            for comment in re.findall(r'action="/uppfoljning/kommentar/(\d+)/"', page):
+                data = {"csrfmiddlewaretoken": csrf, "action": "resolve", "next": url}
+                name = "granskning: markera kommentar som löst (POST)"
+                if self.post(f"/uppfoljning/kommentar/{comment}/", data, name)[0] != "kept":
+                    return
+            self.move(url, pk, csrf, "approve")
+        elif 'value="approve"' in page:  # handed in: a comment, and back it goes
             self.think(TYPE)
             text = f"Kommentar {self.marker()}"
             data = {"csrfmiddlewaretoken": csrf, "action": "comment", "text": text}
@@ -494,16 +504,7 @@ class Reviewer(Persona):
                 return
             record({"kind": "comment", "submission": pk, "user": self.username, "text": text})
             self.think(READ)
-            action = random.choice(["return", "approve"])
-            reason = f"Motivering {self.marker()}" if action == "return" else ""
-            data = {"csrfmiddlewaretoken": csrf, "action": action, "reason": reason}
-            name = f"granskning: {'skicka tillbaka' if action == 'return' else 'godkänn'} (POST)"
-            if self.post(url, data, name)[0] != "kept":
-                return
-            again = self.get(url, "granskning av en uppföljning")
-            if again is not None and 'value="approve"' in again:
-                self.fail(f"granskning: kontroll efter {action}", "tillståndet flyttades inte")
-            record({"kind": "move", "submission": pk, "user": self.username, "action": action})
+            self.move(url, pk, csrf, "return", reason=f"Motivering {self.marker()}")
         elif 'value="publish"' in page and pk in URLS["review_units"]:
             # Approved: a unit's follow-up is published (committees publish in the burst).
             self.think(READ)
@@ -513,7 +514,20 @@ class Reviewer(Persona):
             again = self.get(url, "granskning av en uppföljning")
             if again is not None and 'value="publish"' in again:
                 self.fail("granskning: kontroll efter publicering", "inte publicerad")
+                return
             record({"kind": "move", "submission": pk, "user": self.username, "action": "publish"})
+
+    def move(self, url: str, pk: int, csrf: str, action: str, reason: str = "") -> None:
+        """Return or approve; the state must have moved (no "Godkänn" any more)."""
+        data = {"csrfmiddlewaretoken": csrf, "action": action, "reason": reason}
+        name = f"granskning: {'skicka tillbaka' if action == 'return' else 'godkänn'} (POST)"
+        if self.post(url, data, name)[0] != "kept":
+            return
+        again = self.get(url, "granskning av en uppföljning")
+        if again is not None and 'value="approve"' in again:
+            self.fail(f"granskning: kontroll efter {action}", "tillståndet flyttades inte")
+            return
+        record({"kind": "move", "submission": pk, "user": self.username, "action": action})
 
     @task(2)
     def overview(self):
