@@ -244,6 +244,21 @@ class Persona(HttpUser):
         outcome, _response = self.post(url, values, name, refusable=True)
         if outcome != "kept":
             return
+        again = self.get(url, f"{label}: öppna igen")
+        if again is None:
+            return
+        if "och kan inte ändras" in again:
+            # Handed in (or approved) by someone else meanwhile: the save was refused with a
+            # message, after a redirect. Not kept, so not a lost update; counted apart.
+            events.request.fire(
+                request_type="409",
+                name=name.replace("(POST)", "(avvisad, redan inlämnad)"),
+                response_time=0,
+                response_length=0,
+                exception=None,
+                context={},
+            )
+            return
         record(
             {
                 "kind": "followup",
@@ -254,9 +269,6 @@ class Persona(HttpUser):
                 "fields": changed,
             }
         )
-        again = self.get(url, f"{label}: öppna igen")
-        if again is None:
-            return
         reloaded = post_form(again, field="analysis")
         if hand_in:
             if reloaded is not None:

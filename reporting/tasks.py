@@ -234,11 +234,10 @@ def _start_parts(report, *, attempt, data, content_hash, all_published) -> dict:
         GeneratedReport.objects.filter(pk=report.pk).update(**updates)
         # The longest parts first, so that no worker is left with a long part at the end.
         to_render.sort(key=lambda item: -item[0])
-        priority = priority_for(current.origin)
         for _weight, part_id, part_attempt in to_render:
-            transaction.on_commit(partial(enqueue_part, part_id, part_attempt, priority))
+            transaction.on_commit(partial(enqueue_part, part_id, part_attempt))
         if not waiting:
-            transaction.on_commit(partial(enqueue_join, report.pk, attempt, priority))
+            transaction.on_commit(partial(enqueue_join, report.pk, attempt))
     return {
         "report": report.pk,
         "attempt": attempt,
@@ -256,8 +255,14 @@ def _part_needs_rendering(row: ReportPart) -> bool:
     return False
 
 
-def enqueue_part(part_id: int, attempt: int, priority: int = DEFAULT_TASK_PRIORITY) -> None:
-    """Hand a part to the task backend; a refusal fails the part and its reports."""
+def enqueue_part(part_id: int, attempt: int) -> None:
+    """Hand a part to the task backend; a refusal fails the part and its reports.
+
+    Its priority is the highest of the reports that wait for it (a part shared by a library
+    order and a publish-ordered report goes first).
+    """
+    origins = ReportPartUse.objects.filter(part_id=part_id).values_list("report__origin", flat=True)
+    priority = max((priority_for(o) for o in origins), default=DEFAULT_TASK_PRIORITY)
     try:
         enqueue_at(render_report_part, priority, part_id, attempt)
     except Exception as exc:
@@ -265,10 +270,11 @@ def enqueue_part(part_id: int, attempt: int, priority: int = DEFAULT_TASK_PRIORI
         _fail_part(part_id, attempt, f"Beställningen kunde inte läggas i kön: {exc}")
 
 
-def enqueue_join(report_id: int, attempt: int, priority: int = DEFAULT_TASK_PRIORITY) -> None:
-    """Hand a report's join to the task backend; a refusal fails the report."""
+def enqueue_join(report_id: int, attempt: int) -> None:
+    """Hand a report's join to the task backend at its report's priority; a refusal fails it."""
+    origin = GeneratedReport.objects.filter(pk=report_id).values_list("origin", flat=True).first()
     try:
-        enqueue_at(join_report_parts, priority, report_id, attempt)
+        enqueue_at(join_report_parts, priority_for(origin), report_id, attempt)
     except Exception as exc:
         logger.exception("Could not enqueue the join of report %s", report_id)
         GeneratedReport.objects.filter(pk=report_id, attempt=attempt, status=Status.RUNNING).update(
@@ -342,8 +348,7 @@ def _part_done(part: ReportPart) -> None:
         if waiting:
             continue
         GeneratedReport.objects.filter(pk=report_id).update(join_attempt=report.attempt)
-        priority = priority_for(report.origin)
-        transaction.on_commit(partial(enqueue_join, report_id, report.attempt, priority))
+        transaction.on_commit(partial(enqueue_join, report_id, report.attempt))
 
 
 def _fail_part(part_id: int, attempt: int, error: str) -> None:
