@@ -508,7 +508,8 @@ def ensure_load_users() -> list[str]:
         state=Submission.State.DRAFT,
     ).order_by("-occasion__period_end", "org_unit__code")
     first_draft = {}
-    for org_unit_id, committee_id in drafts.values_list("org_unit_id", "org_unit__parent__parent_id"):
+    pairs = drafts.values_list("org_unit_id", "org_unit__parent__parent_id")
+    for org_unit_id, committee_id in pairs:
         first_draft.setdefault(committee_id, org_unit_id)
     where = {}
     for n, committee in enumerate(committees, start=1):
