@@ -25,6 +25,7 @@ import threading
 import time
 import urllib.parse
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -169,18 +170,19 @@ def main() -> int:
     browser = Browser(args.host, args.user, args.password)
     cpu_before = worker_cpu_seconds(pids)
     started = time.time()
-    answers = []
     step = args.spread / max(1, len(submissions))
-    for n, submission in enumerate(submissions):
+
+    def publish(n: int, submission: Submission) -> int:
+        # Each at its own moment, whether or not the ones before have answered: a reviewer
+        # does not wait for the server, several of them publish at once.
+        time.sleep(max(0.0, started + n * step - time.time()))
         path = f"/granskning/{submission.pk}/"
         page = browser.get(path)
-        answers.append(
-            browser.post(
-                path,
-                {"csrfmiddlewaretoken": browser.csrf(page), "action": "publish", "bekraftat": "1"},
-            )
-        )
-        time.sleep(max(0.0, started + (n + 1) * step - time.time()))
+        data = {"csrfmiddlewaretoken": browser.csrf(page), "action": "publish", "bekraftat": "1"}
+        return browser.post(path, data)
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(pool.map(publish, range(len(submissions)), submissions))
     last_publish = time.time()
     published_in = last_publish - started
     committees = {s.org_unit_id for s in submissions}
