@@ -52,6 +52,15 @@ def prepare_burst(year: PlanYear) -> ReportingOccasion:
     )
     committees = Submission.objects.filter(occasion=occasion, org_unit__kind=OrgUnit.Kind.COMMITTEE)
     with transaction.atomic():
+        # A committee that never started (the demo's Utbildningsnämnden) would keep the
+        # municipality report from being ordered: every committee gets its follow-up.
+        missing = OrgUnit.objects.filter(kind=OrgUnit.Kind.COMMITTEE).exclude(
+            submissions__occasion=occasion
+        )
+        Submission.objects.bulk_create(
+            Submission(occasion=occasion, org_unit=unit, analysis="Syntetisk analys.")
+            for unit in missing
+        )
         PublishedFollowUp.objects.filter(submission__in=committees).delete()
         committees.update(state=Submission.State.APPROVED)
         # A cold queue: no report and no task left from the seed (it orders the demo's).
