@@ -105,9 +105,11 @@ bench: $(STAMP)
 	@if [ -f bench/report_parts.py ]; then echo "DEBUG=1 $(BIN)/python bench/report_parts.py"; \
 		DEBUG=1 $(BIN)/python bench/report_parts.py; fi
 
-# Load test (not part of `make test`): the large municipality on PostgreSQL
-# (LOADTEST_DATABASE_URL, default styrsystem_loadtest on 127.0.0.1), gunicorn with 4 workers
-# and production-like settings, 50 locust users for 2 minutes. Locust lives in .venv-bench.
+# Load test (not part of `make test`): the deadline day on a fresh copy of the large
+# municipality on PostgreSQL (LOADTEST_DATABASE_URL, default styrsystem_loadtest on 127.0.0.1),
+# gunicorn with 4 workers and 2 report workers, production-like settings: 100 locust users with
+# write journeys for 5 minutes, the publication burst of every committee, the lost-update check;
+# each figure beside its target, JSON in bench/results/. Locust lives in .venv-bench.
 BENCH_VENV := .venv-bench
 BENCH_STAMP := $(BENCH_VENV)/.installed
 

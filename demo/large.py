@@ -443,7 +443,7 @@ def load_large(
             )
         )
 
-    counts["users"] = sorted(LARGE_USERS)
+    counts["users"] = sorted(LARGE_USERS) + ensure_load_users()
     counts["years"] = [first_year, last_year]
     counts["occasions"] = len(occasions)
     counts["seconds"] = round(time.monotonic() - started, 1)
@@ -496,3 +496,64 @@ def _ensure_users(committee: OrgUnit, unit: OrgUnit, municipality: OrgUnit) -> d
         Membership.objects.get_or_create(user=user, org_unit=where[username], role=role)
         users[username] = user
     return users
+
+
+# make loadtest's people on the deadline day: staff of every large committee, a unit head under
+# each committee, and a few at kommunledningskontoret. Invented, like the rest.
+LOAD_REVIEWERS = 5
+
+
+def ensure_load_users() -> list[str]:
+    """The load test's users (stor-namnd-NN, stor-enhet-NN, stor-klk-N); idempotent.
+
+    A unit head gets the first unit of its committee (committee > administration > unit) whose
+    follow-up of the open occasion is a
+    draft, so that every unit head has a follow-up to write on the deadline day.
+    """
+    from django.contrib.auth.hashers import make_password
+
+    User = get_user_model()
+    municipality = OrgUnit.objects.get(kind=OrgUnit.Kind.MUNICIPALITY)
+    committees = list(
+        OrgUnit.objects.filter(kind=OrgUnit.Kind.COMMITTEE, code__startswith=f"{PREFIX}-").order_by(
+            "code"
+        )
+    )
+    current = PlanYear.objects.filter(is_current=True).first()
+    drafts = Submission.objects.filter(
+        occasion__plan_year=current,
+        org_unit__kind=OrgUnit.Kind.UNIT,
+        org_unit__code__startswith=f"{PREFIX}-",
+        state=Submission.State.DRAFT,
+    ).order_by("-occasion__period_end", "org_unit__code")
+    first_draft = {}
+    pairs = drafts.values_list("org_unit_id", "org_unit__parent__parent_id")
+    for org_unit_id, committee_id in pairs:
+        first_draft.setdefault(committee_id, org_unit_id)
+    where = {}
+    for n, committee in enumerate(committees, start=1):
+        where[f"stor-namnd-{n:02d}"] = (committee.pk, Membership.Role.EDITOR, "Nämnd", f"{n:02d}")
+        unit_id = first_draft.get(committee.pk)
+        if unit_id is not None:
+            where[f"stor-enhet-{n:02d}"] = (unit_id, Membership.Role.EDITOR, "Enhet", f"{n:02d}")
+    for n in range(1, LOAD_REVIEWERS + 1):
+        where[f"stor-klk-{n}"] = (municipality.pk, Membership.Role.REVIEWER, "Granskare", str(n))
+    existing = set(User.objects.filter(username__in=where).values_list("username", flat=True))
+    password = make_password(DEMO_PASSWORD)  # one hash for all: the same password
+    User.objects.bulk_create(
+        [
+            User(
+                username=name,
+                first_name=first,
+                last_name=last,
+                email=f"{name}@example.invalid",
+                password=password,
+            )
+            for name, (_unit, _role, first, last) in where.items()
+            if name not in existing
+        ]
+    )
+    users = {u.username: u for u in User.objects.filter(username__in=where)}
+    for name, (unit_id, role, _first, _last) in where.items():
+        Membership.objects.get_or_create(user=users[name], org_unit_id=unit_id, role=role)
+    return sorted(where)

@@ -142,13 +142,20 @@ def followup_save(*, submission: Submission, user, base_version: int, data: Foll
                     direction_goal__in=goals.values(),
                 )
             }
+            # The rows as stored, one query per kind rather than one per row; the submission's
+            # lock and _require_writable stand for each row's own check that it is not
+            # published (_unpublished_under_lock).
+            stored = {
+                m.indicator_id: m
+                for m in Measurement.objects.filter(indicator_id__in=indicators, occasion=occasion)
+            }
             for indicator_id, (value, comment, *more) in data.measurements.items():
                 if indicator_id not in indicators:
                     continue
                 forecast = more[0] if more and occasion.is_mid_year else None
-                existing = Measurement.objects.filter(
-                    indicator_id=indicator_id, occasion=occasion
-                ).first()
+                existing = stored.get(indicator_id)
+                if existing is not None:
+                    existing._unpublished_under_lock = True
                 if value is None:
                     if existing is not None and existing.source == Measurement.Source.MANUAL:
                         existing._history_user = user
@@ -164,6 +171,7 @@ def followup_save(*, submission: Submission, user, base_version: int, data: Foll
                     continue
                 if existing is None:
                     existing = Measurement(indicator_id=indicator_id, occasion=occasion)
+                    existing._unpublished_under_lock = True
                 if (existing.value, existing.comment, existing.forecast) != (
                     value,
                     comment,
@@ -176,12 +184,16 @@ def followup_save(*, submission: Submission, user, base_version: int, data: Foll
                     existing._history_user = user
                     existing.save()
         suggestions = suggestions_for(current)
+        assessments = {
+            a.direction_goal_id: a for a in GoalAssessment.objects.filter(submission=current)
+        }
         for goal_id, values in data.assessments.items():
             if goal_id not in goals:
                 continue
-            assessment = GoalAssessment.objects.filter(
+            assessment = assessments.get(goal_id) or GoalAssessment(
                 submission=current, direction_goal_id=goal_id
-            ).first() or GoalAssessment(submission=current, direction_goal_id=goal_id)
+            )
+            before = _assessment_fields(assessment)
             assessment.level = values.get("level", "")
             assessment.justification = values.get("justification", "")
             assessment.forecast_level = (
@@ -190,18 +202,24 @@ def followup_save(*, submission: Submission, user, base_version: int, data: Foll
             assessment.comment = values.get("comment", "")
             assessment.suggested_level = suggestions.get(goal_id, Assessment.NOT_ASSESSED)
             assessment.full_clean(exclude=["submission", "direction_goal"])
+            if assessment.pk and _assessment_fields(assessment) == before:
+                continue  # unchanged: no write, no history row that says nothing
+            assessment._unpublished_under_lock = True
             assessment._history_user = user
             assessment.save()
         activities = {a.pk: a for a in activities_for(current)}
+        followed = {f.activity_id: f for f in ActivityFollowUp.objects.filter(submission=current)}
         for activity_id, (status, comment) in data.activities.items():
             if activity_id not in activities or not status:
                 continue
-            follow = ActivityFollowUp.objects.filter(
+            follow = followed.get(activity_id) or ActivityFollowUp(
                 submission=current, activity_id=activity_id
-            ).first() or ActivityFollowUp(submission=current, activity_id=activity_id)
-            follow.status, follow.comment = status, comment
-            follow._history_user = user
-            follow.save()
+            )
+            if not follow.pk or (follow.status, follow.comment) != (status, comment):
+                follow.status, follow.comment = status, comment
+                follow._unpublished_under_lock = True
+                follow._history_user = user
+                follow.save()
             activity = activities[activity_id]
             if activity.status != status:
                 # The plan shows the latest reported status.
@@ -224,6 +242,16 @@ def followup_save(*, submission: Submission, user, base_version: int, data: Foll
         current._history_user = user
         current.save()
     return current
+
+
+def _assessment_fields(assessment: GoalAssessment) -> tuple:
+    return (
+        assessment.level,
+        assessment.justification,
+        assessment.forecast_level,
+        assessment.comment,
+        assessment.suggested_level,
+    )
 
 
 def _save_priorities(submission, rows, goals, user) -> None:

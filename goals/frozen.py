@@ -191,7 +191,8 @@ def page_data(*, submission: Submission) -> dict:
                 ),
                 "levels": {str(goal_id): a.level for goal_id, a in row.levels.items()},
                 "cells": [a.level if a else None for a in row.cells],
-                "activity_counts": dict(row.activity_counts),
+                # Keyed by the status labels (lazy translations): as text, which JSON takes.
+                "activity_counts": {str(k): n for k, n in row.activity_counts.items()},
             }
             for row in context["rollup"]
         ],

@@ -82,7 +82,7 @@ def request_report(
                     "fingerprint": content_hash,
                 }
             )
-        transaction.on_commit(partial(enqueue_generation, report.pk, report.attempt))
+        transaction.on_commit(partial(enqueue_generation, report.pk, report.attempt, report.origin))
     report.newly_queued = queue_it
     return report
 
@@ -124,12 +124,17 @@ def _find_or_queue(
     return report, True
 
 
-def enqueue_generation(report_id: int, attempt: int) -> None:
-    """Hand the report to the task backend; a refusal (e.g. Redis down) fails the report."""
-    from .tasks import generate_report
+def enqueue_generation(report_id: int, attempt: int, origin: str = Origin.LIBRARY) -> None:
+    """Hand the report to the task backend; a refusal (e.g. Redis down) fails the report.
+
+    Its queue priority follows `origin` (reporting.tasks.ORIGIN_PRIORITY): library orders first.
+    """
+    from . import tasks
 
     try:
-        result = generate_report.enqueue(report_id, attempt)
+        result = tasks.enqueue_at(
+            tasks.generate_report, tasks.priority_for(origin), report_id, attempt
+        )
     except Exception as exc:
         logger.exception("Could not enqueue report %s", report_id)
         GeneratedReport.objects.filter(pk=report_id, attempt=attempt, status=Status.QUEUED).update(

@@ -22,7 +22,8 @@ from functools import partial
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
-from django_tasks import task
+from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, task, task_backends
+from django_tasks.base import DEFAULT_TASK_PRIORITY, TASK_MAX_PRIORITY
 
 from . import joining, pipeline
 from .models import GeneratedReport, ReportPart, ReportPartUse, part_upload_to
@@ -33,6 +34,34 @@ logger = logging.getLogger("reporting.services")
 
 Status = GeneratedReport.Status
 PartStatus = ReportPart.Status
+Origin = GeneratedReport.Origin
+
+# A report someone ordered in the library is waited for by that person; reports that publishing
+# (or the system) ordered are not. On the deadline day thirty-odd committees publish within
+# minutes, and their reports and the municipality report's parts would otherwise fill the queue
+# ahead of a library order. So a library order and its parts and join go first: the database
+# worker (db_worker) takes the highest priority first, then the oldest. RQ has one FIFO queue
+# and refuses priorities (django-tasks-rq): there every task goes in at the default priority.
+ORIGIN_PRIORITY = {
+    Origin.LIBRARY: TASK_MAX_PRIORITY,
+    Origin.PUBLISH: DEFAULT_TASK_PRIORITY,
+    Origin.SYSTEM: DEFAULT_TASK_PRIORITY,
+}
+
+
+def priority_for(origin: str) -> int:
+    """The queue priority of a report's tasks, by who ordered it (see ORIGIN_PRIORITY)."""
+    return ORIGIN_PRIORITY.get(origin, DEFAULT_TASK_PRIORITY)
+
+
+def enqueue_at(task_, priority: int, *args):
+    """Enqueue `task_` with `args` at `priority`, where the task backend orders by priority."""
+    if (
+        priority != DEFAULT_TASK_PRIORITY
+        and task_backends[DEFAULT_TASK_BACKEND_ALIAS].supports_priority
+    ):
+        task_ = task_.using(priority=priority)
+    return task_.enqueue(*args)
 
 
 @task()
@@ -227,18 +256,25 @@ def _part_needs_rendering(row: ReportPart) -> bool:
 
 
 def enqueue_part(part_id: int, attempt: int) -> None:
-    """Hand a part to the task backend; a refusal fails the part and its reports."""
+    """Hand a part to the task backend; a refusal fails the part and its reports.
+
+    Its priority is the highest of the reports that wait for it (a part shared by a library
+    order and a publish-ordered report goes first).
+    """
+    origins = ReportPartUse.objects.filter(part_id=part_id).values_list("report__origin", flat=True)
+    priority = max((priority_for(o) for o in origins), default=DEFAULT_TASK_PRIORITY)
     try:
-        render_report_part.enqueue(part_id, attempt)
+        enqueue_at(render_report_part, priority, part_id, attempt)
     except Exception as exc:
         logger.exception("Could not enqueue report part %s", part_id)
         _fail_part(part_id, attempt, f"Beställningen kunde inte läggas i kön: {exc}")
 
 
 def enqueue_join(report_id: int, attempt: int) -> None:
-    """Hand a report's join to the task backend; a refusal fails the report."""
+    """Hand a report's join to the task backend at its report's priority; a refusal fails it."""
+    origin = GeneratedReport.objects.filter(pk=report_id).values_list("origin", flat=True).first()
     try:
-        join_report_parts.enqueue(report_id, attempt)
+        enqueue_at(join_report_parts, priority_for(origin), report_id, attempt)
     except Exception as exc:
         logger.exception("Could not enqueue the join of report %s", report_id)
         GeneratedReport.objects.filter(pk=report_id, attempt=attempt, status=Status.RUNNING).update(

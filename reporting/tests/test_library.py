@@ -302,7 +302,8 @@ def test_an_enqueue_that_fails_fails_the_report(fake, users, monkeypatch, order)
     def refuse(*args, **kwargs):
         raise ConnectionError("kön svarar inte")
 
-    monkeypatch.setattr(tasks, "generate_report", SimpleNamespace(enqueue=refuse))
+    refusing = SimpleNamespace(enqueue=refuse, using=lambda **_: refusing)  # any priority
+    monkeypatch.setattr(tasks, "generate_report", refusing)
     report = order("committee", delarsrapport(), unit("UN"))
     assert report.status == Status.FAILED and "kön svarar inte" in report.error
 
