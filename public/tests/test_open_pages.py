@@ -26,6 +26,7 @@ from goals.models import (
     Submission,
 )
 from goals.templatetags.styr import sv_number
+from internal_control.models import Risk
 from quality.models import Deviation
 
 pytestmark = pytest.mark.django_db
@@ -197,6 +198,7 @@ MARKERS = {
     "live_outcome": "MARKÖR-UTFALL-EFTERÅT-6b6b",
     "unpublished_outcome": "MARKÖR-UTFALL-OPUBLICERAT-2c2c",
     "return_reason": "MARKÖR-ÅTERLÄMNAD-8d8d",
+    "risk": "MARKÖR-RISK-3e3e",
 }
 
 
@@ -258,6 +260,17 @@ def _create_unpublished_markers(users):
         title=MARKERS["deviation"],
         description=MARKERS["deviation"],
         reported_by=namnd,
+    )
+    # A risk in a committee's risk analysis (internal control is never open).
+    Risk.objects.create(
+        committee=sn,
+        plan_year=interim.plan_year,
+        title=MARKERS["risk"],
+        description=MARKERS["risk"],
+        reasoning=MARKERS["risk"],
+        probability=4,
+        consequence=4,
+        decision=Risk.Decision.CONTROL_PLAN,
     )
     # A goal that no published follow-up holds (written today, not yet followed up).
     DirectionGoal.objects.create(
