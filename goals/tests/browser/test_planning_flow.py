@@ -101,8 +101,9 @@ def test_committee_goal_indicator_and_unit_activity(demo, live_server, page):
     # floatformat:"-2g" pads to two decimals (85,50) while the form and the history show
     # 85,5; both are the value typed, so either is accepted here.
     expect(targets.get_by_role("row")).to_have_count(2)
+    # Beside the target: the year's outcome (none yet) and whether it is reached.
     expect(targets.get_by_role("row").nth(1).get_by_role("cell")).to_have_text(
-        [str(YEAR), re.compile(r"^85,50?$")]
+        [str(YEAR), re.compile(r"^85,50?$"), re.compile("Inget utfall"), "– Utfall saknas"]
     )
 
     # 2. The unit editor plans an activity under the new goal.
