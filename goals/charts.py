@@ -1,5 +1,6 @@
-"""Charts as SVG drawn on the server, for the PDF reports (reporting.render); web pages may
-draw the same charts (see "Web use" below), though none does yet.
+"""Charts as SVG drawn on the server, for the PDF reports (reporting.render) and the web pages
+that show the same figures: the overview (/oversikt/), the start pages and the open pages
+(see "Web use" below).
 
 Every chart reads the same in black and white: each bar carries the status symbols and the
 counts as text beside it, and a legend gives symbol, colour and word (UI.md: never colour
