@@ -8,6 +8,7 @@ changes made meanwhile listed beside it (`history`, from the caller's history re
 
 from dataclasses import dataclass
 
+from django import forms
 from django.contrib import messages
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -174,3 +175,39 @@ def conflict_message(names: list[str]) -> str:
         "%(who)s har sparat ändringar medan du redigerade. Det du skrev är inte sparat men "
         "finns kvar. Välj för varje fält nedan vilket värde som ska gälla och spara igen."
     ) % {"who": who}
+
+
+# --- refused because the row was locked meanwhile: what the user typed, to copy ---------------
+
+
+@dataclass
+class TypedValue:
+    """One field the user changed, as typed, when the save was refused and nothing was kept."""
+
+    label: str
+    value: str  # as the user wrote it; a choice as its words; "" when the user emptied it
+
+    @property
+    def emptied(self) -> bool:
+        return self.value == ""
+
+
+def typed_values(fields) -> list[TypedValue]:
+    """The fields whose posted value differs from the form's initial (the row as saved).
+
+    `fields`: (bound form, field name, label) per field, in page order.
+    """
+    typed = []
+    for form, name, label in fields:
+        if not form.is_bound or name not in form.changed_data:
+            continue
+        field = form.fields[name]
+        key = form.add_prefix(name)
+        if key not in form.data and not isinstance(field, forms.BooleanField):
+            continue  # not on the page the user sent (a box left unticked is, by its absence)
+        posted = form.data.get(key, "")
+        if not _differs(field, form[name].initial, posted):
+            continue
+        value = "" if _norm(posted) == "" else _shown(field, posted)
+        typed.append(TypedValue(label=label, value=value))
+    return typed

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from core.conflict import CONFLICT_MESSAGE, apply_choices, conflict_message
+from core.conflict import CONFLICT_MESSAGE, TypedValue, apply_choices, conflict_message
 from core.formats import parse_id
 from goals import cycle, frozen, selectors, services
 from goals.models import (
@@ -37,7 +37,7 @@ from .answers import (
     answers_input,
     comment_pressed,
 )
-from .conflict import followup_conflicts
+from .conflict import followup_conflicts, typed_not_saved
 from .forms import (
     AdoptionForm,
     all_forms,
@@ -144,11 +144,7 @@ def followup_edit(request, occasion_id, code):
         if not access.can_edit(unit):
             raise PermissionDenied("Du kan läsa uppföljningen men inte ändra den.")
         if submission is not None and not submission.is_editable:
-            messages.error(
-                request,
-                f"Uppföljningen är {submission.get_state_display().lower()} och kan inte ändras.",
-            )
-            return redirect(request.path)
+            return _locked_meanwhile(request, context, submission=submission)
         # A save after a conflict: each listed field as its radio button chose.
         posted = apply_choices(request.POST)
         forms = build_forms(
@@ -183,7 +179,13 @@ def followup_edit(request, occasion_id, code):
                 )
             except services.StaleEdit as stale:
                 forms, status = _conflict(request, context, stale, forms, answers, posted), 409
-            except (ValidationError, cycle.MoveRefused, PublishedError) as exc:
+            except (cycle.StateConflict, PublishedError):
+                # Handed in, approved or published between the page's check and the save.
+                submission = Submission.objects.select_related(
+                    "occasion__plan_year", "org_unit"
+                ).get(pk=target.pk)
+                return _locked_meanwhile(request, context, submission=submission)
+            except (ValidationError, cycle.MoveRefused) as exc:
                 messages.error(request, getattr(exc, "message", None) or "; ".join(exc.messages))
                 status = 400
             else:
@@ -270,6 +272,65 @@ def followup_edit(request, occasion_id, code):
 
 
 DRAFT_SAVED_TOO = "Det du ändrat i uppföljningen är sparat som utkast."
+
+
+LOCKED_WORDS = {
+    Submission.State.SUBMITTED: "lämnats in",
+    Submission.State.APPROVED: "godkänts",
+    Submission.State.PUBLISHED: "publicerats",
+}
+
+
+def _locked_meanwhile(request, context, *, submission):
+    """A save refused because the follow-up was handed in, approved or published after the
+    user opened it: 409, the page as it now stands, and what the user typed beside it to copy
+    (nothing typed is lost, though none of it is saved)."""
+    occasion, unit = submission.occasion, submission.org_unit
+    context.update(
+        selectors.followup_context(
+            occasion=occasion, unit=unit, submission=submission, user=request.user
+        )
+    )
+    context.update(
+        {
+            "submission": submission,
+            "can_write": False,
+            "can_answer": context["can_answer"] and submission.state != Submission.State.PUBLISHED,
+            "history": selectors.history_entries(submission),
+        }
+    )
+    posted = build_forms(
+        request,
+        occasion=occasion,
+        unit=unit,
+        submission=submission,
+        context=context,
+        data=request.POST,
+    )
+    answers = answer_forms(context["comments"], data=request.POST)
+    context["not_saved"] = typed_not_saved(forms=posted, answer_forms=answers, context=context)
+    last = submission.events.select_related("actor").order_by("at", "pk").last()
+    moved = LOCKED_WORDS.get(submission.state, submission.get_state_display().lower())
+    if last is not None:
+        who = last.actor.get_full_name() or last.actor.get_username()
+        when = f"{timezone.localtime(last.at):%Y-%m-%d %H:%M}"
+        why = (
+            f"Uppföljningen har {moved} av {who} {when} medan du redigerade "
+            "och kan inte längre ändras."
+        )
+    else:
+        why = f"Uppföljningen har {moved} och kan inte längre ändras."
+    context["not_saved_reason"] = why
+    messages.error(request, why + " Det du skrev är inte sparat.")
+    context["forms"] = build_forms(
+        request, occasion=occasion, unit=unit, submission=submission, context=context
+    )
+    context["answer_forms"] = {}
+    context["problems"] = []
+    context["answer_errors"] = []
+    context["error_forms"] = []
+    _show_frozen(context, submission=submission, user=request.user)
+    return render(request, "goals/followup_edit.html", context, status=409)
 
 
 def _open_comment(context, pk):
@@ -407,18 +468,25 @@ def review_overview(request):
     return render(request, "goals/review_overview.html", context)
 
 
-def _keep_typed(request, *, submission, action: str, error: str) -> None:
-    """What the reviewer typed, for the page after the redirect: nothing typed is lost."""
+def _typed(request, *, submission, action: str, error: str) -> dict:
+    """What the reviewer typed with a refused action, for the page: nothing typed is lost."""
     field = {"comment": "text", "return": "reason", "approve": "reason"}.get(action)
     if field is None:
-        return
-    request.session[TYPED_KEY] = {
+        return {}
+    return {
         "submission": submission.pk,
         "field": field,
         "value": request.POST.get(field, "")[:TYPED_KEPT],
         "goal": parse_id(request.POST.get("direction_goal")) if field == "text" else None,
         "error": error,
     }
+
+
+def _keep_typed(request, *, submission, action: str, error: str) -> None:
+    """What the reviewer typed, for the page after the redirect."""
+    typed = _typed(request, submission=submission, action=action, error=error)
+    if typed:
+        request.session[TYPED_KEY] = typed
 
 
 @login_required
@@ -475,18 +543,35 @@ def review_submission(request, pk):
                 messages.success(request, "Uppföljningen är publicerad.")
             else:
                 messages.error(request, "Okänd åtgärd.")
+        except cycle.StateConflict as refused:
+            # Someone moved the follow-up (or commented) since the page was opened: the page
+            # as it stands now, with what was typed still in its field (409).
+            messages.error(request, refused.message)
+            typed = _typed(request, submission=submission, action=action, error=refused.message)
+            submission.refresh_from_db()
+            return _review_page(request, submission, typed=typed, status=409)
+        except PublishedError as exc:
+            messages.error(request, exc.messages[0])
+            typed = _typed(request, submission=submission, action=action, error=exc.messages[0])
+            submission.refresh_from_db()
+            return _review_page(request, submission, typed=typed, status=409)
         except cycle.MoveRefused as refused:
             messages.error(request, refused.message)
             _keep_typed(request, submission=submission, action=action, error=refused.message)
-        except PublishedError as exc:
-            messages.error(request, exc.messages[0])
         return redirect(reverse("review_submission", args=[submission.pk]) + back)
-    context = selectors.followup_context(
-        occasion=submission.occasion, unit=unit, submission=submission, user=request.user
-    )
     typed = request.session.pop(TYPED_KEY, None)
     if not typed or typed.get("submission") != submission.pk:
         typed = {}
+    return _review_page(request, submission, typed=typed)
+
+
+def _review_page(request, submission, *, typed: dict, status: int = 200):
+    """The review page of `submission`; `typed`: what the reviewer typed that was refused."""
+    unit = submission.org_unit
+    access = access_for(request.user)
+    context = selectors.followup_context(
+        occasion=submission.occasion, unit=unit, submission=submission, user=request.user
+    )
     context.update(
         {
             "typed": typed,
@@ -509,8 +594,13 @@ def review_submission(request, pk):
     context["changes"] = selectors.changes_since_last_submission(
         submission=submission, context=context
     )
+    if status == 409 and submission.state != Submission.State.SUBMITTED and typed.get("value"):
+        # The field it was typed in is gone with the state: shown apart, to copy.
+        label = "Kommentar" if typed["field"] == "text" else "Motivering"
+        context["not_saved"] = [TypedValue(label=label, value=typed["value"])]
+        context["not_saved_reason"] = typed["error"]
     _show_frozen(context, submission=submission, user=request.user)
-    return render(request, "goals/review_submission.html", context)
+    return render(request, "goals/review_submission.html", context, status=status)
 
 
 def _confirm_publish(request, submission, form=None):

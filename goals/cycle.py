@@ -58,6 +58,11 @@ class MoveRefused(DomainError):
         self.problems = problems or []
 
 
+class StateConflict(MoveRefused):
+    """Refused because the follow-up is no longer in the state the user saw (someone handed
+    it in, returned, approved or published it, or commented, meanwhile): answered with 409."""
+
+
 def _text(value) -> str:
     """Free text from a request, cleaned, and no longer than TEXT_MAX characters."""
     text = clean_text(value)
@@ -117,7 +122,7 @@ def _require_writable(submission: Submission) -> None:
     if submission.state == State.PUBLISHED:
         raise PublishedError()
     if not submission.is_editable:
-        raise MoveRefused(
+        raise StateConflict(
             f"Uppföljningen är {submission.get_state_display().lower()} och kan inte ändras nu."
         )
 
@@ -349,7 +354,7 @@ def submission_return(*, submission: Submission, user, reason: str):
     with transaction.atomic():
         current = Submission.objects.select_for_update().get(pk=submission.pk)
         if current.state != State.SUBMITTED:
-            raise MoveRefused("Bara en inlämnad uppföljning kan skickas tillbaka.")
+            raise StateConflict("Bara en inlämnad uppföljning kan skickas tillbaka.")
         _record(
             current,
             action=SubmissionEvent.Action.RETURN,
@@ -366,10 +371,10 @@ def submission_approve(*, submission: Submission, user, reason: str = ""):
     with transaction.atomic():
         current = Submission.objects.select_for_update().get(pk=submission.pk)
         if current.state != State.SUBMITTED:
-            raise MoveRefused("Bara en inlämnad uppföljning kan godkännas.")
+            raise StateConflict("Bara en inlämnad uppföljning kan godkännas.")
         open_comments = current.comments.filter(resolved_at__isnull=True).count()
         if open_comments:
-            raise MoveRefused(
+            raise StateConflict(
                 (
                     "1 granskningskommentar är inte löst. "
                     "Skicka tillbaka uppföljningen eller markera den som löst."
@@ -401,7 +406,7 @@ def submission_publish(*, submission: Submission, user, adoption: dict | None = 
     with transaction.atomic():
         current = Submission.objects.select_for_update().get(pk=submission.pk)
         if current.state != State.APPROVED:
-            raise MoveRefused("Bara en godkänd uppföljning kan publiceras.")
+            raise StateConflict("Bara en godkänd uppföljning kan publiceras.")
         for name in ADOPTION_FIELDS:
             if adoption and adoption.get(name):
                 setattr(current, name, adoption[name])
@@ -427,7 +432,7 @@ def comment_add(*, submission: Submission, user, text: str, direction_goal=None)
     text = _text(text)
     _require_reviewer(submission, user)
     if submission.state != State.SUBMITTED:
-        raise MoveRefused("Kommentarer skrivs medan uppföljningen är inlämnad för granskning.")
+        raise StateConflict("Kommentarer skrivs medan uppföljningen är inlämnad för granskning.")
     if not text.strip():
         raise MoveRefused("Skriv en kommentar.")
     if direction_goal is not None and direction_goal.pk not in {
@@ -452,7 +457,7 @@ def comment_answer(*, comment: ReviewComment, user, answer: str):
         if current.state == State.PUBLISHED:
             raise PublishedError()
         if current.state == State.APPROVED:
-            raise MoveRefused("Uppföljningen är godkänd; kommentarerna är avslutade.")
+            raise StateConflict("Uppföljningen är godkänd; kommentarerna är avslutade.")
         comment.answer = answer.strip()
         comment.answered_by = user
         comment.answered_at = timezone.now()

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from core.bidi import bdi
-from core.conflict import render_conflict
+from core.conflict import render_conflict, typed_values
 from core.formats import parse_id
 from goals import selectors as goal_selectors
 from goals.models import Assessment, OrgUnit, PlanYear, ReportingOccasion
@@ -45,6 +45,17 @@ def _conflict(request, *, template, context, stale, form, rebuild):
 
 
 # --- kommunstyrelsen's view ---------------------------------------------------------------
+
+
+def _not_saved(request, *, template, context, form, why):
+    """A save refused because what it changes got locked meanwhile (the plan adopted, the
+    follow-up handed in): 409, and what the user typed, labelled, to copy; nothing written."""
+    fields = [
+        (form, name, str(form.fields[name].label)) for name in form.fields if name != "version"
+    ]
+    context.update({"form": form, "not_saved": typed_values(fields), "not_saved_reason": why})
+    messages.error(request, f"{why} Det du skrev är inte sparat.")
+    return render(request, template, context, status=409)
 
 
 @login_required
@@ -256,14 +267,17 @@ def _control_page(request, *, plan, control):
         "control": control,
         "title": title,
     }
-    if plan.is_adopted:
-        messages.error(
-            request, "Internkontrollplanen är antagen och låst; kontrollmomenten kan inte ändras."
-        )
-        return redirect(plan)
+    locked = "Internkontrollplanen är antagen och låst; kontrollmomenten kan inte ändras."
 
     def make(data=None, instance=None):
         return ControlForm(data, instance=instance, plan=plan)
+
+    if plan.is_adopted:
+        if request.method == "POST":
+            form = make(request.POST, control)
+            return _not_saved(request, template=template, context=context, form=form, why=locked)
+        messages.error(request, locked)
+        return redirect(plan)
 
     if request.method == "POST":
         form = make(request.POST, control)
@@ -280,8 +294,9 @@ def _control_page(request, *, plan, control):
                     rebuild=lambda data, current: make(data, current),
                 )
             except services.InternalControlError as refused:
-                messages.error(request, refused.message)
-                return redirect(plan)
+                return _not_saved(
+                    request, template=template, context=context, form=form, why=refused.message
+                )
             messages.success(request, "Kontrollmomentet är sparat.")
             return redirect(plan)
     else:
@@ -360,7 +375,7 @@ def result_edit(request, control_id, occasion_id):
         raise Http404
     back = reverse("ic_results", args=[committee.code, occasion.pk])
     open_, why = services.results_open(occasion=occasion, committee=committee)
-    if not open_:
+    if not open_ and request.method != "POST":
         messages.error(request, why)
         return redirect(back)
     result = (
@@ -384,6 +399,10 @@ def result_edit(request, control_id, occasion_id):
     def make(data=None, current=None):
         return ControlResultForm(data, instance=current or instance)
 
+    if request.method == "POST" and not open_:
+        return _not_saved(
+            request, template=template, context=context, form=make(request.POST), why=why
+        )
     if request.method == "POST":
         form = make(request.POST)
         if form.is_valid():
@@ -401,8 +420,9 @@ def result_edit(request, control_id, occasion_id):
                     rebuild=lambda data, current: make(data, current),
                 )
             except services.InternalControlError as refused:
-                messages.error(request, refused.message)
-                return redirect(back)
+                return _not_saved(
+                    request, template=template, context=context, form=form, why=refused.message
+                )
             messages.success(request, "Kontrollresultatet är sparat.")
             return redirect(back)
     else:

@@ -360,7 +360,9 @@ def test_published_follow_up_page_is_read_only(client_for, tertial, un, users):
     assert page.context["can_write"] is False
     assert "Spara och lämna in" not in page.content.decode()
     response = client.post(url, {"version": submission.version, "analysis": "Ändrad"})
-    assert response.status_code == 302
+    # Refused with 409; the text typed comes back to copy, and nothing is written.
+    assert response.status_code == 409
+    assert [(t.label, t.value) for t in response.context["not_saved"]] == [("Analys", "Ändrad")]
     submission.refresh_from_db()
     assert submission.analysis == "Analysen."
 

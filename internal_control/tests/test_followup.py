@@ -63,6 +63,42 @@ def test_returned_followup_opens_the_results_and_approval_closes_them(client_for
     assert result.status == "not_done"
 
 
+def test_a_result_typed_while_the_followup_was_handed_in_comes_back_unsaved(client_for, users):
+    occasion = _occasion("Delårsrapport")
+    submission = Submission.objects.get(occasion=occasion, org_unit__code="SN")
+    cycle.submission_return(submission=submission, user=users["klk"], reason="Komplettera")
+    result = ControlResult.objects.filter(
+        occasion=occasion, control__plan__committee__code="SN"
+    ).first()
+    url = reverse("ic_result_edit", args=[result.control_id, occasion.pk])
+    admin = client_for("admin")
+    assert admin.get(url).status_code == 200  # the form opened while it was returned
+    submission.refresh_from_db()
+    cycle.submission_submit(submission=submission, user=users["admin"])  # handed in meanwhile
+    findings = "Attesterna stämde i elva av tolv stickprov."
+    response = admin.post(
+        url,
+        {
+            "version": str(result.version),
+            "status": result.status,
+            "findings": findings,
+            "assessment": result.assessment,
+        },
+    )
+    assert response.status_code == 409
+    text = _text(response)
+    assert "Det du skrev har inte sparats" in text
+    assert (
+        "Uppföljningen Delårsrapport 2026 är inlämnad; kontrollresultaten kan inte ändras." in text
+    )
+    typed = {t.label: t.value for t in response.context["not_saved"]}
+    assert typed == {"Vad kontrollen visade": findings}
+    assert findings + "</textarea>" in response.content.decode()
+    assert "Spara</button>" not in response.content.decode()
+    result.refresh_from_db()
+    assert result.findings != findings
+
+
 def test_published_followup_keeps_its_results_as_they_were(client_for):
     occasion = _occasion("Tertialrapport 1")
     submission = Submission.objects.get(occasion=occasion, org_unit__code="SN")

@@ -185,7 +185,12 @@ def test_adopted_plan_is_locked(client_for):
             "occasion": str(control.occasion_id),
         },
     )
-    assert refused.status_code == 302
+    # Refused with 409: what was typed comes back, labelled, to copy; nothing is written.
+    assert refused.status_code == 409
+    assert "Det du skrev har inte sparats" in _text(refused)
+    assert [(t.label, t.value) for t in refused.context["not_saved"]] == [
+        ("Vad som kontrolleras", "Ändrat")
+    ]
     control.refresh_from_db()
     assert control.what == "Att attestlistan stämmer"
 

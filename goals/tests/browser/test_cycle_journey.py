@@ -315,8 +315,12 @@ def test_followup_review_publish_journey(demo, live_server, page):
             "analysis": "Ändrad i efterhand",
         },
     )
-    assert response.ok, response.status
-    assert "Uppföljningen är publicerad och kan inte ändras." in response.text()
+    # Refused with 409, and what was typed comes back labelled, to copy (nothing is lost).
+    assert response.status == 409, response.status
+    refused = response.text()
+    assert "Det du skrev har inte sparats" in refused
+    assert "Uppföljningen har publicerats av" in refused
+    assert "Ändrad i efterhand</textarea>" in refused
     answer = page.request.post(
         f"{url}/uppfoljning/kommentar/{comment.pk}/",
         form={"csrfmiddlewaretoken": token, "action": "answer", "answer": "Ändrat svar"},
