@@ -136,6 +136,41 @@ class LockWaits(threading.Thread):
         }
 
 
+class IdleWorkers(threading.Thread):
+    """Twice a second while the burst runs: report tasks waiting while fewer tasks run than
+    there are workers. The seconds of that are the burst's idle-worker time (target ~0): the
+    property "no worker idle while work waits", apart from how much CPU the web leaves."""
+
+    def __init__(self, workers: int):
+        super().__init__(daemon=True)
+        self.workers = workers
+        self.stop = threading.Event()
+        self.samples = 0
+        self.idle_seconds = 0.0
+        self.busy_seconds = 0.0
+
+    def run(self):
+        from django_tasks_db.models import DBTaskResult
+
+        step = 0.5
+        try:
+            while not self.stop.wait(step):
+                waiting = DBTaskResult.objects.ready().count()
+                running = DBTaskResult.objects.running().count()
+                self.samples += 1
+                if waiting and running < self.workers:
+                    self.idle_seconds += step * (self.workers - running)
+                self.busy_seconds += step * min(running, self.workers)
+        finally:
+            connections["default"].close()
+
+    def result(self) -> dict:
+        return {
+            "idle_worker_seconds_while_tasks_waited": round(self.idle_seconds, 1),
+            "worker_seconds_busy": round(self.busy_seconds, 1),
+        }
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--host", required=True)
@@ -168,6 +203,8 @@ def main() -> int:
     if args.committees:
         submissions = submissions[: args.committees]
     browser = Browser(args.host, args.user, args.password)
+    idle = IdleWorkers(len(pids))
+    idle.start()
     cpu_before = worker_cpu_seconds(pids)
     started = time.time()
     step = args.spread / max(1, len(submissions))
@@ -210,6 +247,8 @@ def main() -> int:
             break
         time.sleep(0.5)
     cpu = worker_cpu_seconds(pids) - cpu_before
+    idle.stop.set()
+    idle.join()
     seconds = round(finished - started, 1) if finished else None
     target = round(1.3 * cpu / len(pids), 1) if pids else None
     result = {
@@ -227,11 +266,13 @@ def main() -> int:
         "worker_cpu_seconds": round(cpu, 1),
         "target_seconds": target,
         "failed": [{"report": pk, "error": error[:300]} for pk, error in failed],
+        **idle.result(),
     }
     out.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
     print(
         f"Publiceringsskuren: {expected} rapporter klara på {seconds} s; arbetarnas CPU "
-        f"{cpu:.0f} s, mål ≤ 1,3 × {cpu:.0f} / {len(pids)} = {target} s.",
+        f"{cpu:.0f} s, mål ≤ 1,3 × {cpu:.0f} / {len(pids)} = {target} s; arbetare lediga "
+        f"medan uppgifter väntade: {idle.result()['idle_worker_seconds_while_tasks_waited']} s.",
         flush=True,
     )
     waits.join()

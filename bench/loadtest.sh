@@ -13,7 +13,8 @@
 # LOADTEST_USERS (100), LOADTEST_TIME (5m), LOADTEST_PORT (8765), LOADTEST_WORKERS (4 gunicorn
 # workers), LOADTEST_REPORT_WORKERS (2), LOADTEST_BURST_DELAY (60 s), LOADTEST_BURST_SPREAD
 # (60 s), LOADTEST_BURST_COMMITTEES (0 = every committee; fewer for a smoke run),
-# LOADTEST_SPAWN_RATE (10 users a second).
+# LOADTEST_SPAWN_RATE (10 users a second), LOADTEST_REPORT_NICE (10: the report workers' nice
+# value; 0 runs them at the web's priority).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
@@ -28,6 +29,9 @@ BURST_DELAY="${LOADTEST_BURST_DELAY:-60}"
 BURST_SPREAD="${LOADTEST_BURST_SPREAD:-60}"
 BURST_COMMITTEES="${LOADTEST_BURST_COMMITTEES:-0}"
 SPAWN_RATE="${LOADTEST_SPAWN_RATE:-10}"
+# The report workers run at a lower CPU priority than the web (nice), as a deployment that
+# shares cores between them should run them: a page waits for no PDF.
+REPORT_NICE="${LOADTEST_REPORT_NICE:-10}"
 case "$RUN_TIME" in
   *h) RUN_SECONDS=$(( ${RUN_TIME%h} * 3600 )) ;;
   *m) RUN_SECONDS=$(( ${RUN_TIME%m} * 60 )) ;;
@@ -112,7 +116,7 @@ export LOADTEST_SAVES="$RUN_DIR/saves.jsonl"
 export LOADTEST_BURST_FILE="$RUN_DIR/burst.json"
 export LOADTEST_LOCUST_JSON="$RUN_DIR/locust.json"
 export LOADTEST_REQUESTS="$RUN_DIR/requests.csv"
-export LOADTEST_SETUP="gunicorn ${WORKERS} sync workers, ${REPORT_WORKERS} report workers (db_worker), PostgreSQL, DEBUG=0, ${USERS} users, ${RUN_TIME}"
+export LOADTEST_SETUP="gunicorn ${WORKERS} sync workers, ${REPORT_WORKERS} report workers (db_worker, nice ${REPORT_NICE}), PostgreSQL, DEBUG=0, ${USERS} users, ${RUN_TIME}"
 : >"$LOADTEST_SAVES"
 
 WORKER_PIDS=()
@@ -134,7 +138,7 @@ $BIN/gunicorn danderyd_styrning.wsgi --workers "$WORKERS" --bind "127.0.0.1:${PO
   --access-logfile /dev/null --error-logfile "$RUN_DIR/gunicorn.log" \
   --pid "$RUN_DIR/gunicorn.pid" --daemon
 for n in $(seq 1 "$REPORT_WORKERS"); do
-  $BIN/python manage.py db_worker --no-reload --no-startup-delay --interval 0.2 \
+  nice -n "$REPORT_NICE" $BIN/python manage.py db_worker --no-reload --no-startup-delay --interval 0.2 \
     --worker-id "loadtest-$$-$n" >"$RUN_DIR/worker-$n.log" 2>&1 &
   WORKER_PIDS+=("$!")
 done

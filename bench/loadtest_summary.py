@@ -137,7 +137,7 @@ def main() -> int:
             None,
         ),
         (
-            "Sparningar avvisade som inaktuella (409)",
+            "Sparningar avvisade med 409 (inaktuella eller låsta)",
             locust.get("refused_as_stale"),
             "redovisas",
             None,
@@ -152,6 +152,16 @@ def main() -> int:
                 f"≤ {target} (1,3 × CPU {burst.get('worker_cpu_seconds')} s / "
                 f"{burst.get('workers')})",
                 None if seconds is None or target is None else seconds <= target,
+            )
+        )
+        rows.append(
+            (
+                "Skuren: arbetarsekunder lediga medan uppgifter väntade",
+                burst.get("idle_worker_seconds_while_tasks_waited"),
+                "≈ 0",
+                None
+                if burst.get("idle_worker_seconds_while_tasks_waited") is None
+                else burst["idle_worker_seconds_while_tasks_waited"] <= 2,
             )
         )
         split = burst_split(args.requests, burst)

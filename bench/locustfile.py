@@ -163,9 +163,13 @@ class Persona(HttpUser):
                 return "kept", response
             if response.status_code == 409 and refusable:
                 response.success()  # refused as stale: the answer the save should get
+                # Stale (someone saved first), or locked meanwhile (handed in, approved,
+                # published, commented): both keep what was typed on the page.
+                locked = "Det du skrev har inte sparats" in response.text
+                why = "409, låst medan du skrev" if locked else "409, avvisad som inaktuell"
                 events.request.fire(
                     request_type="409",
-                    name=name.replace("(POST)", "(409, avvisad som inaktuell)"),
+                    name=name.replace("(POST)", f"({why})"),
                     response_time=0,
                     response_length=0,
                     exception=None,
@@ -246,18 +250,6 @@ class Persona(HttpUser):
             return
         again = self.get(url, f"{label}: öppna igen")
         if again is None:
-            return
-        if "och kan inte ändras" in again:
-            # Handed in (or approved) by someone else meanwhile: the save was refused with a
-            # message, after a redirect. Not kept, so not a lost update; counted apart.
-            events.request.fire(
-                request_type="409",
-                name=name.replace("(POST)", "(avvisad, redan inlämnad)"),
-                response_time=0,
-                response_length=0,
-                exception=None,
-                context={},
-            )
             return
         record(
             {
@@ -508,7 +500,7 @@ class Reviewer(Persona):
             self.think(TYPE)
             text = f"Kommentar {self.marker()}"
             data = {"csrfmiddlewaretoken": csrf, "action": "comment", "text": text}
-            if self.post(url, data, "granskning: kommentera (POST)")[0] != "kept":
+            if self.post(url, data, "granskning: kommentera (POST)", refusable=True)[0] != "kept":
                 return
             again = self.get(url, "granskning av en uppföljning")
             if again is not None and text not in unescape(again):
@@ -521,7 +513,7 @@ class Reviewer(Persona):
             # Approved: a unit's follow-up is published (committees publish in the burst).
             self.think(READ)
             data = {"csrfmiddlewaretoken": csrf, "action": "publish", "bekraftat": "1"}
-            if self.post(url, data, "granskning: publicera (POST)")[0] != "kept":
+            if self.post(url, data, "granskning: publicera (POST)", refusable=True)[0] != "kept":
                 return
             again = self.get(url, "granskning av en uppföljning")
             if again is not None and 'value="publish"' in again:
@@ -533,7 +525,7 @@ class Reviewer(Persona):
         """Return or approve; the state must have moved (no "Godkänn" any more)."""
         data = {"csrfmiddlewaretoken": csrf, "action": action, "reason": reason}
         name = f"granskning: {'skicka tillbaka' if action == 'return' else 'godkänn'} (POST)"
-        if self.post(url, data, name)[0] != "kept":
+        if self.post(url, data, name, refusable=True)[0] != "kept":
             return
         again = self.get(url, "granskning av en uppföljning")
         if again is not None and 'value="approve"' in again:
