@@ -208,6 +208,7 @@ def main() -> int:
     cpu_before = worker_cpu_seconds(pids)
     started = time.time()
     step = args.spread / max(1, len(submissions))
+    publish_ms = []  # each publish's answer time: it freezes the committee's follow-up
 
     def publish(n: int, submission: Submission) -> int:
         # Each at its own moment, whether or not the ones before have answered: a reviewer
@@ -216,7 +217,10 @@ def main() -> int:
         path = f"/granskning/{submission.pk}/"
         page = browser.get(path)
         data = {"csrfmiddlewaretoken": browser.csrf(page), "action": "publish", "bekraftat": "1"}
-        return browser.post(path, data)
+        sent = time.perf_counter()
+        answer = browser.post(path, data)
+        publish_ms.append((time.perf_counter() - sent) * 1000)
+        return answer
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         answers = list(pool.map(publish, range(len(submissions)), submissions))
@@ -267,6 +271,10 @@ def main() -> int:
         "target_seconds": target,
         "failed": [{"report": pk, "error": error[:300]} for pk, error in failed],
         **idle.result(),
+        "publish_ms_median": round(sorted(publish_ms)[len(publish_ms) // 2])
+        if publish_ms
+        else None,
+        "publish_ms_max": round(max(publish_ms)) if publish_ms else None,
     }
     out.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
     print(

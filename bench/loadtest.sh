@@ -32,6 +32,10 @@ SPAWN_RATE="${LOADTEST_SPAWN_RATE:-10}"
 # The report workers run at a lower CPU priority than the web (nice), as a deployment that
 # shares cores between them should run them: a page waits for no PDF.
 REPORT_NICE="${LOADTEST_REPORT_NICE:-10}"
+# LOADTEST_REPORT_IDLE=1: the report workers under SCHED_IDLE (chrt --idle), on the CPU only
+# when nothing else wants it.
+REPORT_SCHED=()
+[ "${LOADTEST_REPORT_IDLE:-0}" = 1 ] && REPORT_SCHED=(chrt --idle 0)
 case "$RUN_TIME" in
   *h) RUN_SECONDS=$(( ${RUN_TIME%h} * 3600 )) ;;
   *m) RUN_SECONDS=$(( ${RUN_TIME%m} * 60 )) ;;
@@ -116,7 +120,7 @@ export LOADTEST_SAVES="$RUN_DIR/saves.jsonl"
 export LOADTEST_BURST_FILE="$RUN_DIR/burst.json"
 export LOADTEST_LOCUST_JSON="$RUN_DIR/locust.json"
 export LOADTEST_REQUESTS="$RUN_DIR/requests.csv"
-export LOADTEST_SETUP="gunicorn ${WORKERS} sync workers, ${REPORT_WORKERS} report workers (db_worker, nice ${REPORT_NICE}), PostgreSQL, DEBUG=0, ${USERS} users, ${RUN_TIME}"
+export LOADTEST_SETUP="gunicorn ${WORKERS} sync workers, ${REPORT_WORKERS} report workers (db_worker, nice ${REPORT_NICE}${REPORT_SCHED:+, SCHED_IDLE}), PostgreSQL, DEBUG=0, ${USERS} users, ${RUN_TIME}"
 : >"$LOADTEST_SAVES"
 
 WORKER_PIDS=()
@@ -138,7 +142,7 @@ $BIN/gunicorn danderyd_styrning.wsgi --workers "$WORKERS" --bind "127.0.0.1:${PO
   --access-logfile /dev/null --error-logfile "$RUN_DIR/gunicorn.log" \
   --pid "$RUN_DIR/gunicorn.pid" --daemon
 for n in $(seq 1 "$REPORT_WORKERS"); do
-  nice -n "$REPORT_NICE" $BIN/python manage.py db_worker --no-reload --no-startup-delay --interval 0.2 \
+  "${REPORT_SCHED[@]}" nice -n "$REPORT_NICE" $BIN/python manage.py db_worker --no-reload --no-startup-delay --interval 0.2 \
     --worker-id "loadtest-$$-$n" >"$RUN_DIR/worker-$n.log" 2>&1 &
   WORKER_PIDS+=("$!")
 done
@@ -180,6 +184,7 @@ mkdir -p bench/results
 $BIN/python bench/loadtest_summary.py --locust "$LOADTEST_LOCUST_JSON" \
   --burst "$LOADTEST_BURST_FILE" --lost "$RUN_DIR/lost.json" --requests "$LOADTEST_REQUESTS" --gunicorn-workers "$WORKERS" \
   --lock-log-lines "$LOCK_LOG_LINES" --out "bench/results/loadtest-${STAMP}.json"
+cp "$LOADTEST_REQUESTS" "bench/results/loadtest-${STAMP}-requests.csv" 2>/dev/null || true
 if [ "$LOCUST_STATUS" != 0 ] || [ "$BURST_STATUS" != 0 ] || [ "$CHECK_STATUS" != 0 ]; then
   echo "Belastningstestet hade fel (locust ${LOCUST_STATUS}, skuren ${BURST_STATUS}, kontrollen ${CHECK_STATUS})."
   exit 1

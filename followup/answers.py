@@ -31,12 +31,15 @@ def answer_forms(comments: dict, *, data=None) -> dict:
     """One answer field per open comment (goal comments and general ones), by comment id.
 
     `data`: the posted follow-up; "Spara svar" on a comment requires that comment's answer.
+    A comment resolved after the page was opened keeps its field when an answer to it was
+    posted: the answer typed is saved with the rest, not dropped.
     """
     pressed = comment_pressed(data, ANSWER_ACTION) if data is not None else None
     found = {}
     for rows in comments.values():
         for c in rows:
-            if c.resolved_at is not None:
+            posted = data is not None and f"svar-{c.pk}-answer" in data
+            if c.resolved_at is not None and not posted:
                 continue
             found[c.pk] = CommentAnswerForm(
                 data,

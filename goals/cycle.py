@@ -473,18 +473,18 @@ def comment_answer(*, comment: ReviewComment, user, answer: str):
 def comment_answers_save(*, submission: Submission, user, answers: dict[int, str]) -> list:
     """The answers typed in the follow-up form, saved with it (followup/services).
 
-    Called inside the follow-up's versioned save, whose version check covers them. Only
-    open comments of this follow-up take an answer; an emptied field takes the answer back.
+    Called inside the follow-up's versioned save, whose version check covers them. Open
+    comments of this follow-up take an answer, and an emptied field takes the answer back; a
+    comment resolved while the answer was being typed still takes it (the form offered the
+    field, so what was typed is kept), but is not emptied by it.
     Returns the comments whose answer changed.
     """
     _require_editor(submission, user)
     changed = []
-    comments = ReviewComment.objects.filter(
-        submission=submission, pk__in=list(answers), resolved_at__isnull=True
-    )
+    comments = ReviewComment.objects.filter(submission=submission, pk__in=list(answers))
     for comment in comments:
         answer = _text(answers[comment.pk])
-        if answer == comment.answer:
+        if answer == comment.answer or (comment.resolved_at is not None and not answer):
             continue
         comment.answer = answer
         comment.answered_by = user if answer else None

@@ -457,3 +457,25 @@ def test_a_first_hand_in_shows_no_changes_box(client_for, tertial, users):
     review = client_for("klk").get(reverse("review_submission", args=[submission.pk]))
     assert review.context["changes"] is None
     assert "Ändrat sedan förra inlämningen" not in review.content.decode()
+
+
+def test_an_answer_to_a_comment_resolved_meanwhile_is_kept(client_for, returned, users):
+    submission, comment, _goal = returned
+    client = client_for("namnd")
+    page = followup_form(client.get(url_of(submission)))
+    answer_field = next(k for k in page.fields if k.startswith(f"svar-{comment.pk}"))
+    # While the answer is typed, the reviewer marks the comment resolved.
+    cycle.comment_resolve(comment=comment, user=users["klk"])
+    data = press(page, "Spara utkast", analysis="Ny analys.", **{answer_field: "Vårt svar."})
+    response = client.post(url_of(submission), data)
+    assert response.status_code == 302
+    comment.refresh_from_db()
+    submission.refresh_from_db()
+    assert comment.answer == "Vårt svar."
+    assert comment.answered_by == users["namnd"]
+    assert comment.resolved_at is not None  # still resolved
+    assert submission.analysis == "Ny analys."
+    # The page shows the answer with the resolved comment, and offers no field for it now.
+    again = client.get(url_of(submission)).content.decode()
+    assert "Vårt svar." in again
+    assert answer_field not in followup_form(client.get(url_of(submission))).fields
