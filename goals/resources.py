@@ -12,6 +12,7 @@ from import_export import fields, resources
 
 from . import audit
 from .import_widgets import (  # noqa: F401 (neutralise, unneutralise: imported from here too)
+    VERSION_COLUMN,
     CellDiff,
     ChoiceWidget,
     CodeWidget,
@@ -21,6 +22,7 @@ from .import_widgets import (  # noqa: F401 (neutralise, unneutralise: imported 
     PlanWidget,
     SwedishDecimalWidget,
     TargetsField,
+    VersionWidget,
     YearWidget,
     YesNoWidget,
     check_targets,
@@ -59,6 +61,19 @@ class ScopedResource(resources.ModelResource):
     def __init__(self, user=None, **kwargs):
         super().__init__(**kwargs)
         self.user = user
+        if self.versioned():
+            # Last column: the version each row had at export, so that an import can tell
+            # what the file was based on.
+            self.fields["version"] = fields.Field(
+                attribute="version",
+                column_name=VERSION_COLUMN,
+                widget=VersionWidget(),
+                readonly=True,
+            )
+
+    @classmethod
+    def versioned(cls) -> bool:
+        return any(f.name == "version" for f in cls._meta.model._meta.concrete_fields)
 
     def unit_of_row(self, instance):  # pragma: no cover - each resource says
         raise NotImplementedError
