@@ -410,3 +410,26 @@ def save_targets(indicator, wanted: dict, *, user) -> list[tuple[int, Decimal]]:
                 target._history_user = user
             target.delete()
     return removed
+
+
+def targets_at_version(indicator, record) -> dict[int, Decimal]:
+    """The indicator's targets as they stood at the version of its history `record`.
+
+    A save writes the indicator's row first and its targets after it, so the targets of a
+    version are those written before the next version's row.
+    """
+    next_save = (
+        indicator.history.filter(version__gt=record.version)
+        .order_by("history_date")
+        .values_list("history_date", flat=True)
+        .first()
+    )
+    state, tracked = {}, set()
+    for row in Target.history.filter(indicator_id=indicator.pk).order_by("history_date", "pk"):
+        tracked.add(row.id)
+        if next_save is None or row.history_date < next_save:
+            state[row.id] = None if row.history_type == "-" else (row.year, row.value)
+    # A target loaded without history (a bulk load) has stood as it is since then.
+    for target in Target.objects.filter(indicator_id=indicator.pk).exclude(pk__in=tracked):
+        state[target.pk] = (target.year, target.value)
+    return dict(filter(None, state.values()))
