@@ -195,6 +195,26 @@ class DateWidget(widgets.Widget):
         return value.isoformat() if value else ""
 
 
+VERSION_COLUMN = "version"
+
+
+class VersionWidget(widgets.Widget):
+    """The row's version at export, read back to find what the file was based on."""
+
+    def clean(self, value, row=None, **kwargs):
+        if value in (None, ""):
+            return None
+        text = str(value).strip().removesuffix(".0")
+        if not text.isdigit():
+            raise ValueError(
+                f"”{value}” är ingen version. Kolumnen version ska stå kvar som i exporten."
+            )
+        return int(text)
+
+    def render(self, value, obj=None, **kwargs):
+        return "" if value is None else value
+
+
 class TargetsField(fields.Field):
     """All targets of an indicator in one cell: "2025=91; 2026=92,5"."""
 
@@ -292,6 +312,8 @@ class CellDiff(Diff):
         html = ChangedCells(super().as_html())  # what RowResult.diff holds
         if not self.new:
             for column, old, new in zip(self.columns, self.left, self.right, strict=False):
+                if column == VERSION_COLUMN:
+                    continue  # it moves on at every save; the preview shows what the file changes
                 old_text, new_text = cell_text(old), cell_text(new)
                 if old_text != new_text:
                     html.changed[column] = (old_text, new_text)
@@ -388,3 +410,26 @@ def save_targets(indicator, wanted: dict, *, user) -> list[tuple[int, Decimal]]:
                 target._history_user = user
             target.delete()
     return removed
+
+
+def targets_at_version(indicator, record) -> dict[int, Decimal]:
+    """The indicator's targets as they stood at the version of its history `record`.
+
+    A save writes the indicator's row first and its targets after it, so the targets of a
+    version are those written before the next version's row.
+    """
+    next_save = (
+        indicator.history.filter(version__gt=record.version)
+        .order_by("history_date")
+        .values_list("history_date", flat=True)
+        .first()
+    )
+    state, tracked = {}, set()
+    for row in Target.history.filter(indicator_id=indicator.pk).order_by("history_date", "pk"):
+        tracked.add(row.id)
+        if next_save is None or row.history_date < next_save:
+            state[row.id] = None if row.history_type == "-" else (row.year, row.value)
+    # A target loaded without history (a bulk load) has stood as it is since then.
+    for target in Target.objects.filter(indicator_id=indicator.pk).exclude(pk__in=tracked):
+        state[target.pk] = (target.year, target.value)
+    return dict(filter(None, state.values()))

@@ -301,10 +301,16 @@ def _confirm(request):
     path.unlink(missing_ok=True)
     del request.session["import_upload"]
     if result.has_errors() or result.has_validation_errors():
+        # The first reasons, as the preview words them (a row someone changed since it).
+        reasons = [
+            f" Rad {row['number']}: {message}"
+            for row in _rows(result, resource, dataset)
+            for _column, message in row["errors"]
+        ]
         messages.error(
             request,
             "Importen stoppades: filen har fel (eller data har ändrats sedan "
-            "förhandsgranskningen). Inget har sparats.",
+            "förhandsgranskningen). Inget har sparats." + "".join(reasons[:3]),
         )
         return redirect(reverse("data_import"))
     totals = result.totals
