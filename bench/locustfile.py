@@ -432,6 +432,19 @@ class CommitteeStaff(Persona):
             headers={"Referer": self.host + "/import/"},
             catch_response=True,
         ) as preview:
+            if preview.status_code == 409:
+                # A row of the committee's was saved by someone else since the export, in a
+                # column the file changes too: refused, as a stale save is.
+                preview.success()
+                events.request.fire(
+                    request_type="409",
+                    name="import: förhandsgranska (409, ändrad sedan exporten)",
+                    response_time=0,
+                    response_length=0,
+                    exception=None,
+                    context={},
+                )
+                return
             found = TOKEN_INPUT.search(preview.text)
             if preview.status_code != 200 or not found:
                 preview.failure(f"ingen förhandsgranskning: {preview.status_code}")
@@ -441,6 +454,7 @@ class CommitteeStaff(Persona):
             "/import/",
             {"csrfmiddlewaretoken": token.group(1), "action": "confirm", "token": found.group(1)},
             "import: bekräfta (POST)",
+            refusable=True,  # 409: a row changed between the preview and the confirmation
         )
         if outcome != "kept":
             return

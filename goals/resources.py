@@ -70,6 +70,7 @@ class ScopedResource(resources.ModelResource):
     def __init__(self, user=None, **kwargs):
         super().__init__(**kwargs)
         self.user = user
+        self.stale_rows = 0  # rows refused because they changed since the file was exported
         if self.versioned():
             # Last column: the version each row had at export, so that an import of an older
             # file keeps what others saved since (merge_since_export).
@@ -156,10 +157,12 @@ class ScopedResource(resources.ModelResource):
             .first()
         )
         if current != instance.version:
+            self.stale_rows += 1
             raise ValidationError("Raden sparades av någon annan just nu. Importera filen igen.")
         if file_version == current:
             return
         if file_version > current:
+            self.stale_rows += 1
             raise ValidationError(
                 f"Filen har version {file_version} av raden, men den sparade är version "
                 f"{current}. Exportera på nytt och gör om ändringen."
@@ -168,6 +171,7 @@ class ScopedResource(resources.ModelResource):
             instance.history.filter(version=file_version).order_by("-history_date", "-pk").first()
         )
         if base is None:
+            self.stale_rows += 1
             raise ValidationError(
                 f"Raden har okänd version {file_version} i filen (den sparade är version "
                 f"{current}). Exportera på nytt och gör om ändringen."
@@ -183,6 +187,7 @@ class ScopedResource(resources.ModelResource):
             elif stored != then and in_file != stored:
                 conflicts.append(field)
         if conflicts:
+            self.stale_rows += 1
             raise ValidationError(self._conflict_message(instance, base, conflicts))
 
     def _mergeable_fields(self, row) -> list:

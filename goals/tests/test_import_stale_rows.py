@@ -55,10 +55,11 @@ def without_column(dataset: tablib.Dataset, column: str) -> tablib.Dataset:
     return out
 
 
-def preview(client, kind: str, dataset: tablib.Dataset):
+def preview(client, kind: str, dataset: tablib.Dataset, status: int = 200):
+    """The preview; 409 when rows were changed by others since the export."""
     upload = SimpleUploadedFile(f"{kind}.csv", dataset.export("csv").encode("utf-8"))
     response = client.post(reverse("data_import"), {"kind": kind, "file": upload})
-    assert response.status_code == 200, response.content.decode()[:2000]
+    assert response.status_code == status, response.content.decode()[:2000]
     return response
 
 
@@ -188,7 +189,7 @@ def test_a_column_both_changed_refuses_the_file_and_nothing_is_written(
     file = changed(file, {"kod": other_goal.code}, inriktningsmål="Annat mål, ny titel")
     history = history_rows()
 
-    html = preview(client, "mal", file).content.decode()
+    html = preview(client, "mal", file, status=409).content.decode()
     message = (
         f"Raden har ändrats av {who_and_when(goal)} efter att filen exporterades "
         "(beskrivning). Exportera på nytt och gör om ändringen."
@@ -232,7 +233,9 @@ def test_a_change_between_preview_and_confirmation_refuses_the_confirmation(
     stored = (goal.description, goal.version)
     history = history_rows()
 
-    done = confirm(client).content.decode()
+    refused = confirm(client)
+    assert refused.status_code == 409  # the form again, with why
+    done = refused.content.decode()
     assert "Importen stoppades" in done and "Inget har sparats" in done
     assert f"Raden har ändrats av {who_and_when(goal)}" in done
     goal.refresh_from_db()
@@ -241,14 +244,16 @@ def test_a_change_between_preview_and_confirmation_refuses_the_confirmation(
 
 
 @pytest.mark.parametrize(
-    ("version", "message"),
+    ("version", "message", "status"),
     [
-        (lambda v: v + 1, "Filen har version"),
-        (lambda v: 0, "okänd version 0"),
-        (lambda v: "tre", "”tre” är ingen version"),
+        (lambda v: v + 1, "Filen har version", 409),
+        (lambda v: 0, "okänd version 0", 409),
+        (lambda v: "tre", "”tre” är ingen version", 200),  # a typing error, not a conflict
     ],
 )
-def test_a_version_the_history_cannot_explain_is_refused(client_for, goal, version, message):
+def test_a_version_the_history_cannot_explain_is_refused(
+    client_for, goal, version, message, status
+):
     client = client_for("namnd")
     file = changed(
         export(client, "mal"),
@@ -256,7 +261,7 @@ def test_a_version_the_history_cannot_explain_is_refused(client_for, goal, versi
         inriktningsmål="Titel från Excel",
         version=str(version(goal.version)),
     )
-    html = preview(client, "mal", file).content.decode()
+    html = preview(client, "mal", file, status=status).content.decode()
     assert message in html
     assert "Bekräfta och importera" not in html
     goal.refresh_from_db()
@@ -301,7 +306,7 @@ def test_an_activity_both_changed_is_refused(client_for, users, activity):
     activity.refresh_from_db()
     history = history_rows()
     file = changed(exported, activity_key(activity), beskrivning="Beskrivning från Excel")
-    html = preview(client, "aktiviteter", file).content.decode()
+    html = preview(client, "aktiviteter", file, status=409).content.decode()
     assert f"Raden har ändrats av {who_and_when(activity)}" in html
     assert "(beskrivning)" in html
     confirm(client)
@@ -353,7 +358,7 @@ def test_targets_both_changed_are_refused(client_for, users, indicator):
     in_file = "; ".join(f"{year}=12" if p.startswith(f"{year}=") else p for p in parts)
     assert in_file != row["målvärden"]
     file = changed(exported, {"kod": indicator.code}, målvärden=in_file)
-    html = preview(client, "indikatorer", file).content.decode()
+    html = preview(client, "indikatorer", file, status=409).content.decode()
     assert "efter att filen exporterades (målvärden)" in html
     assert f"Raden har ändrats av {users['admin'].get_full_name()}" in html
     confirm(client)

@@ -187,10 +187,14 @@ def _check_headers(dataset, resource) -> list[str]:
     return problems
 
 
+def _form_context(request) -> dict:
+    return {"kinds": [(k, r.title) for k, r in RESOURCES.items()], "max_rows": MAX_ROWS}
+
+
 @login_required
 def data_import(request):
     _require_editor(request.user)
-    context = {"kinds": [(k, r.title) for k, r in RESOURCES.items()], "max_rows": MAX_ROWS}
+    context = _form_context(request)
     if request.method != "POST":
         return render(request, "goals/import_form.html", context)
     action = request.POST.get("action", "preview")
@@ -263,7 +267,9 @@ def data_import(request):
             },
         }
     )
-    return render(request, "goals/import_preview.html", context)
+    # Rows someone changed since the file was exported are a conflict (409), not a typing error.
+    status = 409 if resource.stale_rows else 200
+    return render(request, "goals/import_preview.html", context, status=status)
 
 
 def _confirm(request):
@@ -307,11 +313,16 @@ def _confirm(request):
             for row in _rows(result, resource, dataset)
             for _column, message in row["errors"]
         ]
-        messages.error(
-            request,
+        message = (
             "Importen stoppades: filen har fel (eller data har ändrats sedan "
-            "förhandsgranskningen). Inget har sparats." + "".join(reasons[:3]),
+            "förhandsgranskningen). Inget har sparats." + "".join(reasons[:3])
         )
+        if resource.stale_rows:
+            # Changed since the preview, which had no errors: a conflict, said on the form.
+            messages.error(request, message + " Ladda upp filen igen.")
+            context = {**_form_context(request), "kind": upload["kind"]}
+            return render(request, "goals/import_form.html", context, status=409)
+        messages.error(request, message)
         return redirect(reverse("data_import"))
     totals = result.totals
     messages.success(
