@@ -458,11 +458,12 @@ def comment_answer(*, comment: ReviewComment, user, answer: str):
             raise PublishedError()
         if current.state == State.APPROVED:
             raise StateConflict("Uppföljningen är godkänd; kommentarerna är avslutade.")
+        comment = ReviewComment.objects.select_related("submission__org_unit").get(pk=comment.pk)
         comment.answer = answer.strip()
         comment.answered_by = user
         comment.answered_at = timezone.now()
         comment._history_user = user
-        comment.save()
+        comment.save(update_fields=["answer", "answered_by", "answered_at"])
         # The answer is part of the follow-up: a form opened before it sees a new version.
         current.version += 1
         current._history_user = user
@@ -508,10 +509,15 @@ def comment_resolve(*, comment: ReviewComment, user):
         current = Submission.objects.select_for_update().get(pk=comment.submission_id)
         if current.state == State.PUBLISHED:
             raise PublishedError()
+        # The comment as stored now, under the follow-up's lock: the page's copy may be older
+        # than an answer saved since, which saving it whole would wipe.
+        comment = ReviewComment.objects.select_related("submission__org_unit").get(pk=comment.pk)
+        if comment.resolved_at is not None:
+            return comment  # resolved already (by someone else meanwhile): nothing to change
         comment.resolved_at = timezone.now()
         comment.resolved_by = user
         comment._history_user = user
-        comment.save()
+        comment.save(update_fields=["resolved_at", "resolved_by"])
     return comment
 
 

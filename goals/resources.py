@@ -138,8 +138,10 @@ class ScopedResource(resources.ModelResource):
         The row as it stood at the file's version comes from the history. Per column: what the
         file leaves as it was then gets the stored value (others' later changes stay); what the
         file changes is imported when nobody else changed it since; a column both changed, to
-        different values, refuses the row (and so the whole import). The stored row is locked
-        until the import ends, so that no save comes between this check and the write.
+        different values, refuses the row (and so the whole import). A row that is written is
+        locked and its version checked again just before the write (before_save_instance), so
+        that no save comes between this check and the write unnoticed; rows left as they are
+        take no lock.
         """
         if VERSION_COLUMN not in row:
             return  # a file without the column (hand-made, or an older export): as before
@@ -150,12 +152,10 @@ class ScopedResource(resources.ModelResource):
         if file_version is None:
             return
         model = type(instance)
-        current = (
-            model.objects.select_for_update()
-            .filter(pk=instance.pk)
-            .values_list("version", flat=True)
-            .first()
-        )
+        # Read without a lock: most rows of a file are unchanged and never written. A row that
+        # is written is locked and checked again just before (before_save_instance).
+        current = model.objects.filter(pk=instance.pk).values_list("version", flat=True).first()
+        instance._import_checked_version = current
         if current != instance.version:
             self.stale_rows += 1
             raise ValidationError("Raden sparades av någon annan just nu. Importera filen igen.")
@@ -390,9 +390,20 @@ class ScopedResource(resources.ModelResource):
     def before_save_instance(self, instance, row, **kwargs):
         if hasattr(instance, "version") and instance.pk:
             current = (
-                type(instance).objects.filter(pk=instance.pk).values_list("version", flat=True)
+                type(instance)
+                .objects.select_for_update()
+                .filter(pk=instance.pk)
+                .values_list("version", flat=True)
+                .first()
             )
-            instance.version = (current.first() or 0) + 1
+            checked = getattr(instance, "_import_checked_version", None)
+            if checked is not None and current != checked:
+                # Saved by someone else between the check against the file and this write.
+                self.stale_rows += 1
+                raise ValidationError(
+                    "Raden sparades av någon annan just nu. Importera filen igen."
+                )
+            instance.version = (current or 0) + 1
         if self.user is not None:
             instance._history_user = self.user
 

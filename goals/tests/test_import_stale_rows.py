@@ -268,6 +268,28 @@ def test_a_version_the_history_cannot_explain_is_refused(
     assert goal.title != "Titel från Excel"
 
 
+def test_a_save_between_the_check_and_the_write_refuses_the_row(users, goal, monkeypatch):
+    """Unchanged rows take no lock at the check; the row written is checked again, locked."""
+    from goals.resources import DirectionGoalResource
+
+    resource = DirectionGoalResource(user=users["namnd"])
+    dataset = resource.export()
+    check = DirectionGoalResource.merge_since_export
+
+    def then_someone_saves(self, instance, row, *args, **kwargs):
+        check(self, instance, row, *args, **kwargs)
+        if instance.pk == goal.pk:
+            DirectionGoal.objects.filter(pk=goal.pk).update(version=goal.version + 1)
+
+    monkeypatch.setattr(DirectionGoalResource, "merge_since_export", then_someone_saves)
+    file = changed(dataset, {"kod": goal.code}, beskrivning="Från Excel")
+    result = resource.import_data(file, dry_run=False, raise_errors=False, use_transactions=True)
+    assert result.has_errors() or result.has_validation_errors()
+    assert resource.stale_rows == 1
+    goal.refresh_from_db()
+    assert goal.description != "Från Excel"
+
+
 # --- activities: the same for another kind ------------------------------------------------------
 
 

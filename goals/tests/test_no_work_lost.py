@@ -14,7 +14,7 @@ from django.test import Client
 from django.urls import reverse
 
 from goals import cycle
-from goals.models import Assessment, GoalAssessment, Submission
+from goals.models import Assessment, GoalAssessment, ReviewComment, Submission
 
 from .test_cycle import submitted
 
@@ -479,3 +479,16 @@ def test_an_answer_to_a_comment_resolved_meanwhile_is_kept(client_for, returned,
     again = client.get(url_of(submission)).content.decode()
     assert "Vårt svar." in again
     assert answer_field not in followup_form(client.get(url_of(submission))).fields
+
+
+def test_resolving_from_an_older_page_does_not_wipe_an_answer_saved_since(returned, users):
+    submission, comment, _goal = returned
+    seen_by_reviewer = ReviewComment.objects.get(pk=comment.pk)  # the reviewer's page, loaded
+    cycle.comment_answers_save(
+        submission=submission, user=users["namnd"], answers={comment.pk: "Svaret."}
+    )
+    cycle.comment_resolve(comment=seen_by_reviewer, user=users["klk"])
+    cycle.comment_resolve(comment=seen_by_reviewer, user=users["admin"])  # a second, late one
+    comment.refresh_from_db()
+    assert comment.answer == "Svaret."
+    assert comment.resolved_by == users["klk"]  # the first resolution stands
