@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from core.conflict import CONFLICT_MESSAGE, TypedValue, apply_choices, conflict_message
 from core.formats import parse_id
-from goals import cycle, frozen, selectors, services
+from goals import cycle, selectors, services
 from goals.models import (
     TEXT_MAX,
     Assessment,
@@ -27,7 +27,6 @@ from goals.rules import followup_state
 from goals.views.chain import _selected_year
 from governance.followup import (
     followup_assignments,
-    frozen_assignment_rows,
 )
 
 from .answers import (
@@ -37,7 +36,7 @@ from .answers import (
     answers_input,
     comment_pressed,
 )
-from .conflict import followup_conflicts, typed_not_saved
+from .conflict import followup_conflicts
 from .forms import (
     AdoptionForm,
     all_forms,
@@ -48,6 +47,7 @@ from .forms import (
     typed_gaps,
     validate,
 )
+from .locked import history_shown, locked_meanwhile, show_frozen
 from .services import followup_save
 
 TYPED_KEY = "review_typed"
@@ -131,7 +131,7 @@ def followup_edit(request, occasion_id, code):
             and submission is not None
             and submission.state != Submission.State.PUBLISHED,
             "is_open": occasion.is_open(timezone.localdate()),
-            "history": selectors.history_entries(submission) if submission else [],
+            "history": history_shown(request, submission) if submission else [],
             "levels": Assessment,
             "typed_answer": request.session.pop(ANSWER_KEY, None) or {},
         }
@@ -144,7 +144,7 @@ def followup_edit(request, occasion_id, code):
         if not access.can_edit(unit):
             raise PermissionDenied("Du kan läsa uppföljningen men inte ändra den.")
         if submission is not None and not submission.is_editable:
-            return _locked_meanwhile(request, context, submission=submission)
+            return locked_meanwhile(request, context, submission=submission)
         # A save after a conflict: each listed field as its radio button chose.
         posted = apply_choices(request.POST)
         forms = build_forms(
@@ -184,7 +184,7 @@ def followup_edit(request, occasion_id, code):
                 submission = Submission.objects.select_related(
                     "occasion__plan_year", "org_unit"
                 ).get(pk=target.pk)
-                return _locked_meanwhile(request, context, submission=submission)
+                return locked_meanwhile(request, context, submission=submission)
             except (ValidationError, cycle.MoveRefused) as exc:
                 messages.error(request, getattr(exc, "message", None) or "; ".join(exc.messages))
                 status = 400
@@ -246,7 +246,7 @@ def followup_edit(request, occasion_id, code):
             request, occasion=occasion, unit=unit, submission=submission, context=context
         )
         context["answer_forms"] = answer_forms(context["comments"]) if can_write else {}
-        _show_frozen(context, submission=submission, user=request.user)
+        show_frozen(context, submission=submission, user=request.user)
     gaps = (
         selectors.saved_gaps(submission, loaded=context)
         if submission is not None and can_write and not context.get("unsaved")
@@ -272,65 +272,6 @@ def followup_edit(request, occasion_id, code):
 
 
 DRAFT_SAVED_TOO = "Det du ändrat i uppföljningen är sparat som utkast."
-
-
-LOCKED_WORDS = {
-    Submission.State.SUBMITTED: "lämnats in",
-    Submission.State.APPROVED: "godkänts",
-    Submission.State.PUBLISHED: "publicerats",
-}
-
-
-def _locked_meanwhile(request, context, *, submission):
-    """A save refused because the follow-up was handed in, approved or published after the
-    user opened it: 409, the page as it now stands, and what the user typed beside it to copy
-    (nothing typed is lost, though none of it is saved)."""
-    occasion, unit = submission.occasion, submission.org_unit
-    context.update(
-        selectors.followup_context(
-            occasion=occasion, unit=unit, submission=submission, user=request.user
-        )
-    )
-    context.update(
-        {
-            "submission": submission,
-            "can_write": False,
-            "can_answer": context["can_answer"] and submission.state != Submission.State.PUBLISHED,
-            "history": selectors.history_entries(submission),
-        }
-    )
-    posted = build_forms(
-        request,
-        occasion=occasion,
-        unit=unit,
-        submission=submission,
-        context=context,
-        data=request.POST,
-    )
-    answers = answer_forms(context["comments"], data=request.POST)
-    context["not_saved"] = typed_not_saved(forms=posted, answer_forms=answers, context=context)
-    last = submission.events.select_related("actor").order_by("at", "pk").last()
-    moved = LOCKED_WORDS.get(submission.state, submission.get_state_display().lower())
-    if last is not None:
-        who = last.actor.get_full_name() or last.actor.get_username()
-        when = f"{timezone.localtime(last.at):%Y-%m-%d %H:%M}"
-        why = (
-            f"Uppföljningen har {moved} av {who} {when} medan du redigerade "
-            "och kan inte längre ändras."
-        )
-    else:
-        why = f"Uppföljningen har {moved} och kan inte längre ändras."
-    context["not_saved_reason"] = why
-    messages.error(request, why + " Det du skrev är inte sparat.")
-    context["forms"] = build_forms(
-        request, occasion=occasion, unit=unit, submission=submission, context=context
-    )
-    context["answer_forms"] = {}
-    context["problems"] = []
-    context["answer_errors"] = []
-    context["error_forms"] = []
-    _show_frozen(context, submission=submission, user=request.user)
-    return render(request, "goals/followup_edit.html", context, status=409)
 
 
 def _open_comment(context, pk):
@@ -392,15 +333,6 @@ def _units_not_in_words(units) -> str:
     if len(units) == 1:
         return f"1 enhet har inte lämnat in sin uppföljning ({names})."
     return f"{len(units)} enheter har inte lämnat in sina uppföljningar ({names})."
-
-
-def _show_frozen(context: dict, *, submission, user) -> None:
-    """A published follow-up shows what was published, never the live rows."""
-    data = frozen.frozen_data(submission)
-    if data is None:
-        return
-    context.update(frozen.page_context(data, user=user))
-    context["assignment_rows"] = frozen_assignment_rows(data, user=user)
 
 
 @login_required
@@ -599,7 +531,7 @@ def _review_page(request, submission, *, typed: dict, status: int = 200):
         label = "Kommentar" if typed["field"] == "text" else "Motivering"
         context["not_saved"] = [TypedValue(label=label, value=typed["value"])]
         context["not_saved_reason"] = typed["error"]
-    _show_frozen(context, submission=submission, user=request.user)
+    show_frozen(context, submission=submission, user=request.user)
     return render(request, "goals/review_submission.html", context, status=status)
 
 

@@ -75,15 +75,35 @@ def _who(record) -> str:
     return user.get_full_name() or user.get_username()
 
 
-def history_entries(obj, *, since_version: int | None = None) -> list[HistoryEntry]:
+class HistoryList(list):
+    """History entries, newest first; `truncated` when older ones were left out."""
+
+    truncated = False
+
+
+def history_entries(
+    obj, *, since_version: int | None = None, latest: int | None = None
+) -> HistoryList:
     """Who changed what and when, newest first, one entry per save.
 
     Saving a goal's links writes several history rows (the row, then each m2m change);
     rows with the same version are one save, so they are merged into one entry.
+    `latest`: only that many of the newest saves (each compared with the save before it),
+    so that a page's cost does not grow with every save; `.truncated` says there are more.
     """
     model = type(obj)
     has_version = any(f.name == "version" for f in model._meta.fields)
-    records = list(obj.history.select_related("history_user").order_by("history_date", "pk"))
+    history = obj.history.select_related("history_user")
+    truncated = False
+    if latest is None:
+        records = list(history.order_by("history_date", "pk"))
+    else:
+        # The newest rows, and one save more as the baseline of the oldest shown (a save of
+        # links writes a few rows, hence the margin).
+        limit = (latest + 1) * 4
+        records = list(history.order_by("-history_date", "-pk")[:limit])
+        truncated = len(records) == limit
+        records.reverse()
     groups: list[list] = []
     for record in records:
         previous_record = groups[-1][-1] if groups else None
@@ -104,9 +124,12 @@ def history_entries(obj, *, since_version: int | None = None) -> list[HistoryEnt
     }
     entries = []
     previous = None
-    for group in groups:
+    for n, group in enumerate(groups):
         last = group[-1]
         first = group[0]
+        if truncated and n == 0:
+            previous = last  # the baseline of the oldest save shown, not shown itself
+            continue
         if previous is None:
             changes = []
             for f in model._meta.fields:
@@ -158,7 +181,9 @@ def history_entries(obj, *, since_version: int | None = None) -> list[HistoryEnt
     if since_version is not None and has_version:
         entries = [e for e in entries if e.version is not None and e.version > since_version]
     entries.reverse()
-    return entries
+    out = HistoryList(entries[:latest] if latest is not None else entries)
+    out.truncated = truncated or (latest is not None and len(entries) > latest)
+    return out
 
 
 def target_history(indicator, *, since_version: int | None = None) -> list[HistoryEntry]:
