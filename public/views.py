@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from core.formats import parse_id
 from goals.charts import WEB_FONT, ChartRow, share_chart
+from goals.import_widgets import VERSION_COLUMN
 from goals.models import Assessment, OverarchingGoal, StrategicArea, Strategy, Vision
 from goals.resources import DirectionGoalResource, MeasurementResource
 from goals.selectors.overview import LEVELS
@@ -143,7 +144,15 @@ def data(request):
         "public/data.html",
         {
             "kinds": [
-                (key, title, [f.column_name for f in resource().get_export_fields()])
+                (
+                    key,
+                    title,
+                    [
+                        f.column_name
+                        for f in resource().get_export_fields()
+                        if f.column_name != VERSION_COLUMN
+                    ],
+                )
                 for key, (title, resource) in DATA_KINDS.items()
             ],
             "formats": list(DATA_FORMATS),
@@ -159,6 +168,9 @@ def data_file(request, kind, fmt):
     title, resource_class = DATA_KINDS[kind]
     rows = goals if kind == "inriktningsmal" else measurements
     dataset = resource_class().export(queryset=rows)
+    if VERSION_COLUMN in (dataset.headers or []):
+        # The staff's columns but the last: the version a row had, for their own imports.
+        del dataset[VERSION_COLUMN]
     if fmt == "csv":
         # As the staff's export: Swedish decimals and a BOM, so that Excel reads UTF-8.
         content = "\ufeff" + swedish_csv(dataset)
