@@ -64,30 +64,6 @@ def percentile(times: list[float], q: float):
     return round(times[min(len(times) - 1, int(q * len(times)))], 1)
 
 
-def burst_split(path: str | None, burst: dict) -> dict:
-    """p95 of pages and saves while the burst ran (first publish to last report, or to the end
-    of the locust run), and outside it."""
-    if not path or not Path(path).exists() or not burst.get("started_at"):
-        return {}
-    start = burst["started_at"]
-    end = burst.get("finished_at") or float("inf")
-    rows = []
-    for line in Path(path).read_text().splitlines():
-        at, ms, cat, _ok = line.split(",")
-        rows.append((float(at), float(ms), cat))
-    out = {}
-    for cat in ("sida", "spara"):
-        inside = [ms for at, ms, c in rows if c == cat and start <= at <= end]
-        outside = [ms for at, ms, c in rows if c == cat and not start <= at <= end]
-        out[cat] = {
-            "during_burst_p95_ms": percentile(inside, 0.95),
-            "during_burst_requests": len(inside),
-            "without_burst_p95_ms": percentile(outside, 0.95),
-            "without_burst_requests": len(outside),
-        }
-    return out
-
-
 def read_requests(path: str | None) -> list[tuple[float, float, str]]:
     if not path or not Path(path).exists():
         return []
@@ -98,6 +74,33 @@ def read_requests(path: str | None) -> list[tuple[float, float, str]]:
     return rows
 
 
+def split_at(rows, *, inside, names: tuple[str, str]) -> dict:
+    """p95 and count of pages and saves, for the requests `inside(at)` says and the rest."""
+    out = {}
+    for cat in ("sida", "spara"):
+        a = [ms for at, ms, c in rows if c == cat and inside(at)]
+        b = [ms for at, ms, c in rows if c == cat and not inside(at)]
+        out[cat] = {
+            f"{names[0]}_p95_ms": percentile(a, 0.95),
+            f"{names[0]}_requests": len(a),
+            f"{names[1]}_p95_ms": percentile(b, 0.95),
+            f"{names[1]}_requests": len(b),
+        }
+    return out
+
+
+def burst_split(rows, burst: dict) -> dict:
+    """p95 of pages and saves while the burst ran (first publish to last report, or to the end
+    of the locust run), and outside it."""
+    if not rows or not burst.get("started_at"):
+        return {}
+    start = burst["started_at"]
+    end = burst.get("finished_at") or float("inf")
+    return split_at(
+        rows, inside=lambda at: start <= at <= end, names=("during_burst", "without_burst")
+    )
+
+
 def after_logins(rows) -> dict:
     """p95 of pages and saves once every user has logged in (the last login answered), and
     before: the 100 logins of the first seconds hash passwords on every web worker, and what
@@ -106,17 +109,8 @@ def after_logins(rows) -> dict:
     if not logins:
         return {}
     last = max(logins)
-    out = {"last_login_at": last}
-    for cat in ("sida", "spara"):
-        before = [ms for at, ms, c in rows if c == cat and at <= last]
-        after = [ms for at, ms, c in rows if c == cat and at > last]
-        out[cat] = {
-            "after_logins_p95_ms": percentile(after, 0.95),
-            "after_logins_requests": len(after),
-            "while_logging_in_p95_ms": percentile(before, 0.95),
-            "while_logging_in_requests": len(before),
-        }
-    return out
+    out = split_at(rows, inside=lambda at: at > last, names=("after_logins", "while_logging_in"))
+    return {"last_login_at": last, **out}
 
 
 def timeline(rows, burst: dict, step: int = 30) -> list[dict]:
@@ -252,7 +246,7 @@ def main() -> int:
                 None if idle is None or not span else idle / span <= IDLE_SHARE,
             )
         )
-        split = burst_split(args.requests, burst)
+        split = burst_split(requests, burst)
         burst["web_p95"] = split
         for cat, label in (("sida", "Sidor"), ("spara", "Sparningar")):
             figures = split.get(cat) or {}
