@@ -45,6 +45,15 @@ def watch_console(page) -> None:
     page.on("pageerror", lambda error: _console_errors.append(f"{page.url}: {error}"))
 
 
+def expect_console_error(fragment: str) -> None:
+    """A console error the test provokes on purpose, such as Chromium's note that a page
+    answered 409: it must be there, and it is taken off the watch; every other error fails."""
+    found = [e for e in _console_errors if fragment in e]
+    assert found, f"expected a console error with {fragment!r}, got {_console_errors}"
+    for error in found:
+        _console_errors.remove(error)
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items):
     """Everything under goals/tests/browser is a browser test, even if a file forgets its

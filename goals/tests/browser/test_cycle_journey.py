@@ -13,7 +13,7 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import assert_no_serious_axe_violations, login
+from .conftest import assert_no_serious_axe_violations, expect_console_error, login
 
 pytestmark = pytest.mark.browser
 
@@ -214,10 +214,11 @@ def test_followup_review_publish_journey(demo, live_server, page):
     click_and_wait(page, section.get_by_role("button", name=f"Spara kommentar till {first.code}"))
     expect_message(page, "Kommentaren är sparad.")
     expect(goal_section(page, first)).to_contain_text(COMMENT)
-    # An open comment stops the approval.
+    # An open comment stops the approval: 409, the page as it stands, with the reason.
     click_and_wait(page, page.get_by_role("button", name="Godkänn"))
     expect_message(page, "1 granskningskommentar är inte löst.")
     expect_state(page, "Inlämnad")
+    expect_console_error("status of 409 (Conflict)")  # Chromium's note of the 409 itself
     # Sending back needs a reason.
     click_and_wait(page, page.get_by_role("button", name="Skicka tillbaka till nämnden"))
     expect_message(page, "Skriv varför uppföljningen skickas tillbaka.")

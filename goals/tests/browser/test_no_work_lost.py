@@ -13,7 +13,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import assert_no_serious_axe_violations, login
+from .conftest import assert_no_serious_axe_violations, expect_console_error, login
 
 pytestmark = pytest.mark.browser
 
@@ -263,3 +263,47 @@ def test_a_planning_form_with_changes_warns_before_leaving(demo, live_server, pa
     page.wait_for_timeout(500)
     assert dialogs == ["beforeunload"]
     assert "/andra/" in page.url
+
+
+@pytest.mark.parametrize("width", [1366, 390])
+def test_a_follow_up_handed_in_while_writing_gives_back_what_was_typed(
+    demo, live_server, page, width
+):
+    """The chair hands the follow-up in while the editor writes: the save answers 409, the
+    page shows the follow-up as it now stands and what was typed, labelled, to copy."""
+    from django.contrib.auth import get_user_model
+
+    from goals import cycle
+    from goals.models import Submission
+
+    submission, _comment, goals = returned_followup()
+    page.set_viewport_size({"width": width, "height": 900})
+    url = live_server.url
+    login(page, url, "namnd")
+    page.goto(followup_url(url, submission))
+    page.get_by_label("Analys", exact=True).fill("En analys som inte får försvinna.")
+    goal_section(page, goals[1]).get_by_label("Kommentar till bedömningen").fill(
+        "Läsningen följs upp varje vecka."
+    )
+    admin = get_user_model().objects.get(username="admin")
+    cycle.submission_submit(
+        submission=Submission.objects.get(pk=submission.pk), user=admin, today=A_DAY_IT_IS_OPEN
+    )
+    with page.expect_navigation() as navigation:
+        page.get_by_role("button", name="Spara utkast").click()
+    assert navigation.value.status == 409
+    expect_console_error("status of 409 (Conflict)")  # Chromium's note of the 409 itself
+    panel = page.get_by_role("region", name="Det du skrev har inte sparats")
+    expect(panel).to_contain_text("Uppföljningen har lämnats in av")
+    expect(panel.get_by_label("Analys")).to_have_value("En analys som inte får försvinna.")
+    expect(panel.get_by_label(f"{goals[1].code} – Kommentar till bedömningen")).to_have_value(
+        "Läsningen följs upp varje vecka."
+    )
+    expect(panel.get_by_label("Analys")).not_to_be_editable()
+    expect(page.get_by_role("button", name="Spara utkast")).to_have_count(0)
+    overflow = page.evaluate(
+        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0, f"{overflow} px sideways at {width} px"
+    assert_no_serious_axe_violations(page)
+    assert Submission.objects.get(pk=submission.pk).analysis == "Analysen."
