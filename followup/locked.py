@@ -40,22 +40,27 @@ LOCKED_WORDS = {
 }
 
 
-def locked_meanwhile(request, context, *, submission):
+def locked_meanwhile(request, context, *, submission, refresh: bool = False):
     """A save refused because the follow-up was handed in, approved or published after the
     user opened it: 409, the page as it now stands, and what the user typed beside it to copy
-    (nothing typed is lost, though none of it is saved)."""
+    (nothing typed is lost, though none of it is saved).
+
+    `refresh`: the page's context was read before the follow-up moved (the race between the
+    page's check and the save), so it is read again; otherwise it is already the stored one.
+    """
     occasion, unit = submission.occasion, submission.org_unit
-    context.update(
-        selectors.followup_context(
-            occasion=occasion, unit=unit, submission=submission, user=request.user
+    if refresh:
+        context.update(
+            selectors.followup_context(
+                occasion=occasion, unit=unit, submission=submission, user=request.user
+            )
         )
-    )
+        context["history"] = history_shown(request, submission)
     context.update(
         {
             "submission": submission,
             "can_write": False,
             "can_answer": context["can_answer"] and submission.state != Submission.State.PUBLISHED,
-            "history": history_shown(request, submission),
         }
     )
     posted = build_forms(
@@ -68,7 +73,7 @@ def locked_meanwhile(request, context, *, submission):
     )
     answers = answer_forms(context["comments"], data=request.POST)
     context["not_saved"] = typed_not_saved(forms=posted, answer_forms=answers, context=context)
-    last = submission.events.select_related("actor").order_by("at", "pk").last()
+    last = context["events"][-1] if context["events"] else None  # read with the context
     moved = LOCKED_WORDS.get(submission.state, submission.get_state_display().lower())
     if last is not None:
         who = last.actor.get_full_name() or last.actor.get_username()

@@ -184,7 +184,7 @@ def followup_edit(request, occasion_id, code):
                 submission = Submission.objects.select_related(
                     "occasion__plan_year", "org_unit"
                 ).get(pk=target.pk)
-                return locked_meanwhile(request, context, submission=submission)
+                return locked_meanwhile(request, context, submission=submission, refresh=True)
             except (ValidationError, cycle.MoveRefused) as exc:
                 messages.error(request, getattr(exc, "message", None) or "; ".join(exc.messages))
                 status = 400
